@@ -1,0 +1,20 @@
+"""Arithmetic and consistency checks: small functions that yield findings, grouped by report kind."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from gongkai.checks import self_evaluation
+from gongkai.checks.rules import Context
+from gongkai.models.base import Strict
+from gongkai.problems import Finding
+
+CHECKS_BY_KIND = {
+    "self-evaluation": self_evaluation.CHECKS,
+}
+
+
+def run_checks(kind: str, report: Strict, ctx: Context) -> Iterator[Finding]:
+    """Every check of a report's kind, in the order they are listed."""
+    for check in CHECKS_BY_KIND[kind]:
+        yield from check(report, ctx)  # type: ignore[arg-type]

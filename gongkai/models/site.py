@@ -1,0 +1,43 @@
+"""The site file and a unit's own file: who publishes, and who the department is."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+from pydantic import Field
+
+from gongkai.models.base import Markdown, Money, Strict, Text
+
+
+class Checking(Strict):
+    """校验设置。"""
+
+    rounding_tolerance: Money = Field(
+        Decimal("0.00"),
+        alias="舍入容差",
+        description="每个加数允许的舍入误差；默认 0，即合计必须与分项之和到分一致",
+    )
+
+
+class SiteConfig(Strict):
+    """content/site.yaml：整个网站的基本信息。"""
+
+    title: Text = Field(alias="网站名称")
+    publisher: Text = Field(alias="发布机构")
+    description: Optional[Markdown] = Field(None, alias="简介")
+    base_url: Optional[Text] = Field(None, alias="网址", description="正式发布的网址，用于站点地图和订阅，如 https://czj.example.gov.cn/yjsgk/")
+    contact: Optional[Text] = Field(None, alias="联系方式")
+    accessibility_contact: Optional[Text] = Field(None, alias="无障碍联系方式")
+    checking: Checking = Field(default_factory=Checking, alias="校验")
+
+
+class Unit(Strict):
+    """单位基本信息：content/<单位>/unit.yaml。"""
+
+    name: Text = Field(alias="名称")
+    short_name: Optional[Text] = Field(None, alias="简称")
+    budget_level: Optional[Text] = Field(None, alias="预算级次", description="如：一级部门预算单位")
+    departments: list[Text] = Field(default_factory=list, alias="内设机构")
+    organization: Optional[Markdown] = Field(None, alias="机构设置", description="机构设置的补充说明")
+    functions: Markdown = Field(alias="主要职能职责")

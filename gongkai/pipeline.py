@@ -1,0 +1,118 @@
+"""The table of contents: find sources, read, validate, check; then (build) render and publish."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, TypeVar
+
+from gongkai.checks import run_checks
+from gongkai.checks.rules import Context
+from gongkai.content import Content, ReportEntry, UnitEntry
+from gongkai.models import REPORT_KINDS, SiteConfig, Unit
+from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
+from gongkai.reader import Document, read_document
+from gongkai.sources import MisplacedFile, Source, discover
+from gongkai.models.base import Strict
+from gongkai.validate import validate
+
+M = TypeVar("M", bound=Strict)
+
+
+@dataclass
+class Loaded:
+    """Everything read from a content folder, valid or not, and what was wrong with it."""
+
+    content: Optional[Content]
+    report: Report = field(default_factory=Report)
+
+
+def load(root: Path) -> Loaded:
+    """Read and validate every file; run every check. Writes nothing."""
+    report = Report()
+    if not (root / "site.yaml").is_file():
+        report.extend([_problem(root / "site.yaml", None, Finding("missing-file", (), "找不到网站设置文件 site.yaml"))])
+        return Loaded(None, report)
+    sources: list[Source] = []
+    for item in discover(root):
+        if isinstance(item, MisplacedFile):
+            report.extend([_problem(item.path, None, item.finding)])
+        else:
+            sources.append(item)
+    content = _read_all(root, sources, report)
+    if content is not None:
+        _check_all(content, report)
+    return Loaded(content, report)
+
+
+def check(root: Path) -> Report:
+    """`check` is the build without the write."""
+    return load(root).report
+
+
+def _read_all(root: Path, sources: list[Source], report: Report) -> Optional[Content]:
+    site_source, *rest = sources
+    site_doc, config = _read(site_source, SiteConfig, report)
+    if config is None:
+        config = SiteConfig.model_construct()  # keep checking the other files
+    content = Content(root=root, config=config, site_document=site_doc)
+    for source in rest:
+        if source.kind == "unit":
+            _add_unit(content, source, report)
+        else:
+            _add_report(content, source, report)
+    return content
+
+
+def _add_unit(content: Content, source: Source, report: Report) -> None:
+    if not source.path.is_file():
+        finding = Finding("missing-file", (), f"单位文件夹“{source.unit}”中缺少单位信息文件 unit.yaml")
+        report.extend([_problem(source.path, None, finding)])
+        return
+    document, unit = _read(source, Unit, report)
+    if unit is not None and source.unit:
+        content.units[source.unit] = UnitEntry(source.unit, unit, document)
+
+
+def _add_report(content: Content, source: Source, report: Report) -> None:
+    document, model = _read(source, REPORT_KINDS[source.kind], report)
+    unit = content.units.get(source.unit or "")
+    if model is None or unit is None or source.year is None:
+        return
+    if model.year != source.year:
+        finding = Finding("year-mismatch", ("年度",), f"年度 {model.year} 与所在文件夹 {source.year} 不一致")
+        report.extend([_problem(source.path, document, finding)])
+    content.reports.append(ReportEntry(unit, source.year, source.kind, model, document))
+
+
+def _read(source: Source, model_class: type[M], report: Report) -> tuple[Document, Optional[M]]:
+    document = read_document(source.path)
+    report.extend(_problem(source.path, document, f) for f in document.findings)
+    if not document.readable:
+        return document, None
+    model, findings = validate(document, model_class)
+    report.extend(_problem(source.path, document, f) for f in findings)
+    return document, model
+
+
+def _check_all(content: Content, report: Report) -> None:
+    ctx = Context(tolerance=content.config.checking.rounding_tolerance)
+    for entry in content.reports:
+        findings = run_checks(entry.kind, entry.model, ctx)
+        report.extend(_problem(entry.source, entry.document, f) for f in findings)
+
+
+def _problem(path: Path, document: Optional[Document], finding: Finding) -> Problem:
+    """Tie a finding to its file, line and column; name the other places it refers to."""
+    line, column = document.locate(finding.path) if document else (1, 1)
+    shown = tuple(part for part in finding.path if not (isinstance(part, str) and part.startswith("__")))
+    message = finding.message + _see_also(document, finding.see)
+    return Problem(finding.code, finding.severity, display_file(path), line, column, format_path(shown), message)
+
+
+def _see_also(document: Optional[Document], places: Iterable[FieldPath]) -> str:
+    notes = [f"第 {document.locate(p)[0]} 行 {format_path(p)}" for p in places if document]
+    return f"（另见{'；'.join(notes)}）" if notes else ""
+
+
+__all__ = ["Loaded", "Severity", "check", "load"]

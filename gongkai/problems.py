@@ -1,0 +1,126 @@
+"""Problems found in the content: one stable code, one place, one Chinese message each."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Iterable, Iterator, Union
+
+# A place inside a YAML document: mapping keys and list indexes from the root.
+FieldPath = tuple[Union[str, int], ...]
+
+
+class Severity(str, Enum):
+    """An error blocks publishing; a warning is shown but does not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        return "错误" if self is Severity.ERROR else "警告"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check yields: a problem at a field path, before it is tied to a file and line."""
+
+    code: str
+    path: FieldPath
+    message: str
+    severity: Severity = Severity.ERROR
+    # Other places that hold a figure this one disagrees with; named in the printed message.
+    see: tuple[FieldPath, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A finding located in a file: what `check` prints, one per line."""
+
+    code: str
+    severity: Severity
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        field_part = f" {self.path}:" if self.path else ""
+        return f"{where}: {self.severity.label}[{self.code}]{field_part} {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+
+def format_path(path: FieldPath) -> str:
+    """附件1-2.绩效指标[0].得分 — how a finance officer reads a field's place."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += ("." if text else "") + part
+    return text
+
+
+def display_file(path: Path) -> str:
+    """Paths relative to the working folder when possible, so editors can jump to them."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@dataclass
+class Report:
+    """Every problem of one run, in file and line order."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        self.problems.extend(problems)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity is Severity.WARNING]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sorted(self) -> list[Problem]:
+        return sorted(set(self.problems), key=lambda p: (p.file, p.line, p.column, p.code, p.message))
+
+    def codes(self) -> set[str]:
+        return {p.code for p in self.problems}
+
+    def flatten(self) -> list[tuple[str, int, str]]:
+        """(file name, line, code) triples: what tests compare."""
+        return [(Path(p.file).name, p.line, p.code) for p in self.sorted()]
+
+    def lines(self, limit: int) -> Iterator[str]:
+        shown = self.sorted()
+        for problem in shown[:limit]:
+            yield str(problem)
+        if len(shown) > limit:
+            yield f"……另有 {len(shown) - limit} 个问题未显示。请先修改以上问题后再运行检查。"
+        yield self.summary()
+
+    def summary(self) -> str:
+        if not self.problems:
+            return "检查通过：没有发现问题。"
+        return f"共发现 {len(self.errors)} 个错误、{len(self.warnings)} 个警告。"
+
+    def to_json(self) -> str:
+        return json.dumps([p.as_dict() for p in self.sorted()], ensure_ascii=False, indent=2)
