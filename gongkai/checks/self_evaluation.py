@@ -241,6 +241,12 @@ def basic_adjustment_matches(r: SelfEvaluation, ctx: Context) -> Iterator[Findin
 
 def buildings_hold(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
     b = r.basic_data.buildings
+    for label, approved, actual in (
+        ("实际规模", b.approved_area, b.actual_area),
+        ("实际投资", b.budget_investment, b.actual_investment),
+    ):
+        if approved.value == 0 and actual.value > 0:
+            yield Finding("unapproved-building", actual.path, f"楼堂馆所没有批复（为 0），{label}却为 {plain(actual.value)}")
     yield from rate_equals(("规模控制率", b.area_control_rate), ("实际规模", b.actual_area), ("批复规模", b.approved_area))
     yield from rate_equals(
         ("投资概算控制率", b.investment_control_rate), ("实际投资", b.actual_investment), ("预算投资", b.budget_investment)
