@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from gongkai import __version__
-from gongkai.pipeline import check
+from gongkai.pipeline import BuildOptions, build, check
 from gongkai.problems import Report
 
 MAX_SHOWN = 200
@@ -32,7 +32,18 @@ def parser() -> argparse.ArgumentParser:
     check_cmd = commands.add_parser("check", help="检查内容：格式、必填项和数字是否相符")
     check_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
+    build_cmd = commands.add_parser("build", help="检查内容并生成网站（默认输出到 site/）")
+    build_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
+    build_cmd.add_argument("--out", default="site", help="输出文件夹（默认 site/）")
+    build_cmd.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览时更快）")
+    build_cmd.add_argument("--jobs", type=_positive, default=None, help="同时生成 PDF 的进程数（默认等于 CPU 核数）")
     return main
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数，而不是“{text}”")
+    return int(text)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -55,7 +66,20 @@ def _run(args: argparse.Namespace) -> int:
         report = check(_content_dir(args.content))
         _print_report(report, args.format)
         return EXIT_OK if report.ok else EXIT_PROBLEMS
+    if args.command == "build":
+        options = BuildOptions(out=Path(args.out), pdf=not args.no_pdf, jobs=args.jobs)
+        loaded = build(_content_dir(args.content), options, log=_log)
+        if loaded.report.problems:
+            _print_report(loaded.report, "text")
+        if not loaded.report.ok:
+            print(f"内容有错误，未发布；{args.out}/ 保持原样。", file=sys.stderr)
+            return EXIT_PROBLEMS
+        return EXIT_OK
     raise UsageError(f"未知命令 {args.command}")
+
+
+def _log(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _content_dir(text: str) -> Path:

@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, TypeVar
+from typing import Any, Callable, Iterable, Optional, TypeVar
 
+from gongkai.charts import self_evaluation_charts
 from gongkai.checks import run_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
+from gongkai.downloads import write_downloads
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
+from gongkai.publish import staging
 from gongkai.reader import Document, read_document
+from gongkai.render import TEMPLATES, copy_assets, environment, write_feeds, write_pages
 from gongkai.sources import MisplacedFile, Source, discover
+from gongkai.tables import corrections, self_evaluation_tables
 from gongkai.models.base import Strict
 from gongkai.validate import validate
 
 M = TypeVar("M", bound=Strict)
+T = TypeVar("T")
+
+
+def _quiet(_: str) -> None:
+    """The default log: say nothing (the command line passes its own)."""
 
 
 @dataclass
@@ -115,4 +126,56 @@ def _see_also(document: Optional[Document], places: Iterable[FieldPath]) -> str:
     return f"（另见{'；'.join(notes)}）" if notes else ""
 
 
-__all__ = ["Loaded", "Severity", "check", "load"]
+
+
+# build: everything check does, then write — into a staging folder that replaces `out` only on success.
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    out: Path
+    pdf: bool = True
+    jobs: Optional[int] = None
+    templates: Path = TEMPLATES
+
+
+def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet) -> Loaded:
+    """Read and check everything first; a single error stops the build before anything is written."""
+    loaded = _timed(log, "读取并检查内容", lambda: load(root))
+    if not loaded.report.ok or loaded.content is None:
+        return loaded
+    content = loaded.content
+    env = environment(options.templates)
+    with staging(options.out) as stage:
+        views = _timed(log, "整理表格和图表", lambda: {e.id: report_view(e) for e in content.reports})
+        _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
+        count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views))
+        _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
+        copy_assets(options.templates, stage)
+    log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
+    return loaded
+
+
+def report_view(entry: ReportEntry) -> dict[str, Any]:
+    """What a report page shows beside the model: its tables, charts and corrections."""
+    tables = self_evaluation_tables(entry.model)
+    return {
+        "tables": {t.id: t for t in tables},
+        "charts": self_evaluation_charts(entry.model),
+        "corrections": corrections(tables),
+        "downloads": [],
+        "pdf_pages": None,
+    }
+
+
+def _write_downloads(content: Content, views: dict[str, dict[str, Any]], stage: Path) -> None:
+    for entry in content.reports:
+        view = views[entry.id]
+        view["downloads"] = write_downloads(entry, list(view["tables"].values()), stage)
+
+
+def _timed(log: Callable[[str], None], step: str, work: Callable[[], T]) -> T:
+    started = time.perf_counter()
+    result = work()
+    log(f"  {step}：{time.perf_counter() - started:.2f} 秒")
+    return result

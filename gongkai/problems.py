@@ -72,10 +72,9 @@ def format_path(path: FieldPath) -> str:
 
 def display_file(path: Path) -> str:
     """Paths relative to the working folder when possible, so editors can jump to them."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
+    absolute = Path(os.path.abspath(path))
+    here = Path.cwd()
+    return str(absolute.relative_to(here)) if here in absolute.parents else str(absolute)
 
 
 @dataclass

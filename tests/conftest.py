@@ -30,3 +30,20 @@ def sample_site(tmp_path: Path) -> Path:
 def seed_site(tmp_path: Path) -> Path:
     """A copy of the faithful transcription of the seed, inconsistencies and all."""
     return copy_site(SEED, tmp_path / "seed")
+
+
+def build_site(content: Path, out: Path, pdf: bool = False):  # noqa: ANN201 - pipeline.Loaded
+    """Build a content folder into `out` the way `python build.py build` does."""
+    from gongkai.pipeline import BuildOptions, build
+
+    loaded = build(content, BuildOptions(out=out, pdf=pdf, jobs=1))
+    assert loaded.report.ok, "\n".join(str(p) for p in loaded.report.errors)
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample site built once (HTML and downloads, no PDF) for the read-only page tests."""
+    out = tmp_path_factory.mktemp("built") / "site"
+    build_site(CONTENT, out)
+    return out

@@ -1,0 +1,39 @@
+"""Markdown narrative to safe HTML: the only module that imports markdown and nh3."""
+
+from __future__ import annotations
+
+import markdown
+import nh3
+from markupsafe import Markup
+
+# What a narrative may contain: text structure, no scripts, frames, forms, styles or event handlers.
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "b", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "caption", "a", "abbr", "sub", "sup", "code", "pre", "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Narrative Markdown as sanitized HTML; headings start at level 3 under the page's sections."""
+    if not text:
+        return Markup("")
+    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _demote_headings(html)
+    clean = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    )
+    return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+
+
+def _demote_headings(html: str) -> str:
+    """A `# 标题` in a narrative must not outrank the page's own h1 and h2."""
+    for level in (1, 2):
+        html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return html

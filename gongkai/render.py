@@ -1,0 +1,161 @@
+"""The Jinja environment: strict undefined, autoescape, filters for money, rates and dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import uuid
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Optional
+
+import jinja2
+from markupsafe import Markup
+
+from gongkai import numbers, site
+from gongkai.content import Content
+from gongkai.downloads import human_size
+from gongkai.markup import render_markdown
+from gongkai.models.base import Figure, value_of
+from gongkai.tables import correction_anchor
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        money=_money,
+        plain=_plain,
+        percent=_percent,
+        signed=_signed,
+        markdown=render_markdown,
+        cn_date=cn_date,
+        iso_date=lambda d: d.isoformat(),
+        filesize=human_size,
+    )
+    env.globals.update(
+        report_path=site.report_path,
+        unit_path=site.unit_path,
+        year_path=site.year_path,
+        report_title=site.report_title,
+        kind_name=lambda kind: site.KIND_NAMES[kind],
+        link=_link,
+        value_of=value_of,
+        anchor=correction_anchor,
+    )
+    return env
+
+
+@jinja2.pass_context
+def _link(context: Any, target: str) -> str:
+    """A relative link from the page being rendered (its `page.path`) to `target`."""
+    return site.relative(target, context["page"].path)
+
+
+def _number(value: Any) -> Optional[Decimal]:
+    if value is None:
+        return None
+    return Decimal(value.value) if isinstance(value, Figure) else Decimal(value)  # type: ignore[attr-defined]
+
+
+def _money(value: Any) -> str:
+    return numbers.money(_number(value))
+
+
+def _plain(value: Any) -> str:
+    return numbers.plain(_number(value))
+
+
+def _percent(value: Any) -> str:
+    return numbers.percent(_number(value))
+
+
+def _signed(value: Any, increase: str = "增加", decrease: str = "减少") -> str:
+    """“增加68.35” / “减少16.08”: the form's words for a signed change."""
+    number = _number(value) or Decimal(0)
+    return f"{increase if number >= 0 else decrease}{numbers.money(abs(number))}"
+
+
+def cn_date(day: dt.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def render_page(env: jinja2.Environment, page: site.Page, content: Content, extra: dict[str, Any]) -> str:
+    template = env.get_template(page.template)
+    return template.render(page=page, site=content.config, content=content, **page.context, **extra)
+
+
+__all__ = ["TEMPLATES", "Markup", "cn_date", "environment", "render_page"]
+
+
+# Writing the site: pages, feeds and assets into the staging folder.
+
+
+def write_pages(
+    env: jinja2.Environment, content: Content, stage: Path, per_report: dict[str, dict[str, Any]]
+) -> int:
+    """Render every page; report pages get their tables, charts and downloads. Returns the count."""
+    count = 0
+    for page in site.pages(content):
+        entry = page.context.get("entry")
+        extra = per_report[entry.id] if entry is not None else {}
+        html = render_page(env, page, content, extra)
+        target = stage / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(html, encoding="utf-8", newline="\n")
+        count += 1
+    return count
+
+
+def write_feeds(env: jinja2.Environment, content: Content, stage: Path) -> list[str]:
+    """sitemap.xml (needs the site's 网址), the Atom feed and robots.txt; returns what was written."""
+    base_url = _base_url(content)
+    reports = site.latest_first(content)
+    updated = max((r.model.published for r in reports), default=dt.date(2000, 1, 1))
+    feed_id = base_url + "feed.xml" if base_url else f"urn:uuid:{_site_uuid(content)}"
+    written = []
+    dummy = site.Page("feed.xml", "feed.xml", content.config.title)
+    feed = env.get_template("feed.xml").render(
+        page=dummy, site=content.config, content=content, reports=reports, base_url=base_url,
+        feed_id=feed_id, updated=f"{updated.isoformat()}T00:00:00+08:00",
+    )
+    (stage / "feed.xml").write_text(feed, encoding="utf-8", newline="\n")
+    written.append("feed.xml")
+    robots = "User-agent: *\nAllow: /\n"
+    if base_url:
+        pages = [_sitemap_entry(p) for p in site.pages(content) if p.path != "404.html"]
+        sitemap = env.get_template("sitemap.xml").render(pages=pages, base_url=base_url)
+        (stage / "sitemap.xml").write_text(sitemap, encoding="utf-8", newline="\n")
+        written.append("sitemap.xml")
+        robots += f"Sitemap: {base_url}sitemap.xml\n"
+    (stage / "robots.txt").write_text(robots, encoding="utf-8", newline="\n")
+    written.append("robots.txt")
+    return written
+
+
+def copy_assets(templates: Path, stage: Path) -> None:
+    shutil.copytree(templates / site.ASSETS, stage / site.ASSETS)
+
+
+def _base_url(content: Content) -> str:
+    url = content.config.base_url or ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
+def _site_uuid(content: Content) -> uuid.UUID:
+    """A stable feed id when the site has no address yet: same site, same id, every build."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"gongkai:{content.config.publisher}:{content.config.title}")
+
+
+def _sitemap_entry(page: site.Page) -> dict[str, str]:
+    entry = page.context.get("entry")
+    lastmod = entry.model.published.isoformat() if entry is not None else ""
+    return {"path": page.path, "lastmod": lastmod}

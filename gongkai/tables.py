@@ -1,0 +1,424 @@
+"""Every table of a report, described once: the page, the PDF and the downloads all read these.
+
+A table is a grid of cells with header rows, row headers and spans, as on the paper form. Header
+ids and each data cell's `headers` are computed from the grid, so a screen reader announces a cell
+with every heading that governs it, however the form nests its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
+from typing import Iterable, Literal, Optional, Union
+
+from gongkai.models.base import Correction, Figure
+from gongkai.models.self_evaluation import ControlRow, CurrentRow, SelfEvaluation
+from gongkai.numbers import money, plain
+
+Kind = Literal["money", "percent", "score", "count", "area", "text", "label"]
+Value = Union[Decimal, int, str, None]
+NOT_APPLICABLE = "——"  # a cell the form itself rules out, as opposed to one left blank
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell: a heading or a figure, with its correction if it was corrected."""
+
+    value: Value = None
+    kind: Kind = "text"
+    header: bool = False
+    rowspan: int = 1
+    colspan: int = 1
+    correction: Optional[Correction] = None
+    id: str = ""
+    headers: tuple[str, ...] = ()
+
+    @property
+    def numeric(self) -> bool:
+        return self.kind in ("money", "percent", "score", "count", "area") and isinstance(self.value, (Decimal, int))
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None or self.value == ""
+
+    @property
+    def text(self) -> str:
+        """The value as the forms print it: amounts with two decimals, rates with a % sign."""
+        if self.value is None:
+            return ""
+        if self.kind == "money":
+            return money(Decimal(self.value))
+        if self.kind == "percent":
+            return f"{plain(Decimal(self.value))}%"
+        if self.kind in ("score", "count", "area"):
+            return plain(Decimal(self.value))
+        return str(self.value)
+
+    @property
+    def exact(self) -> str:
+        """The value exactly as in the source, for downloads (no re-rounding)."""
+        if self.value is None:
+            return ""
+        if self.kind == "percent":
+            return f"{self.value}%"
+        return str(self.value)
+
+
+@dataclass(frozen=True)
+class Table:
+    id: str
+    caption: str
+    head: list[list[Cell]]
+    body: list[list[Cell]]
+    unit: str = ""  # “单位：万元”, shown in the caption
+    note: str = ""
+
+    def columns(self) -> list[str]:
+        """One plain label per column, for CSV and spreadsheet headers."""
+        grid = _grid(self.head)
+        labels = []
+        for col in range(max((len(r) for r in grid), default=0)):
+            parts: list[str] = []
+            for row in grid:
+                cell = row[col] if col < len(row) else None
+                if cell is not None and cell.text and cell.text not in parts:
+                    parts.append(cell.text)
+            labels.append("·".join(parts))
+        return labels
+
+    def records(self) -> list[list[Cell]]:
+        """Body rows with spanned cells repeated, so every row stands on its own in a download."""
+        return [[cell or Cell() for cell in row] for row in _grid(self.body)]
+
+
+@dataclass
+class TableBuilder:
+    """Collects rows for one table; turns figures into cells."""
+
+    id: str
+    caption: str
+    unit: str = ""
+    head: list[list[Cell]] = field(default_factory=list)
+    body: list[list[Cell]] = field(default_factory=list)
+    note: str = ""
+
+    def columns(self, *labels: str) -> TableBuilder:
+        self.head.append([Cell(label, "label", header=True) for label in labels])
+        return self
+
+    def row(self, label: Union[str, Cell], *cells: Cell) -> TableBuilder:
+        first = label if isinstance(label, Cell) else Cell(label, "label", header=True)
+        self.body.append([first, *cells])
+        return self
+
+    def build(self) -> Table:
+        return with_headers(Table(self.id, self.caption, self.head, self.body, self.unit, self.note))
+
+
+def fig(figure: Optional[Figure], kind: Kind = "money") -> Cell:
+    if figure is None:
+        return Cell(None, kind)
+    return Cell(figure.value, kind, correction=figure.correction)  # type: ignore[attr-defined]
+
+
+def na() -> Cell:
+    return Cell(NOT_APPLICABLE, "text")
+
+
+def text(value: Optional[str]) -> Cell:
+    return Cell(value, "text")
+
+
+def with_headers(table: Table) -> Table:
+    """Give every heading an id and every cell the ids of the headings above it and to its left."""
+    prefix = table.id
+    head = [[replace(c, id=f"{prefix}-h{r}-{i}") for i, c in enumerate(row)] for r, row in enumerate(table.head)]
+    body = [
+        [replace(c, id=f"{prefix}-r{r}-{i}") if c.header else c for i, c in enumerate(row)]
+        for r, row in enumerate(table.body)
+    ]
+    head_grid, body_grid = _grid(head), _grid(body)
+    width = max((len(r) for r in head_grid + body_grid), default=0)
+    column_headers = [
+        tuple(dict.fromkeys(row[c].id for row in head_grid if c < len(row) and row[c] is not None)) for c in range(width)
+    ]
+    placed: dict[int, tuple[int, int]] = {}
+    for r, row in enumerate(body_grid):
+        for c, cell in enumerate(row):
+            if cell is not None and id(cell) not in placed:
+                placed[id(cell)] = (r, c)
+    new_body = []
+    for row in body:
+        new_row = []
+        for cell in row:
+            r, c = placed[id(cell)]
+            left = tuple(
+                dict.fromkeys(x.id for x in body_grid[r][:c] if x is not None and x.header and x is not cell)
+            )
+            above = tuple(h for col in range(c, c + cell.colspan) for h in column_headers[col])
+            ids = tuple(dict.fromkeys(above + left))
+            new_row.append(replace(cell, headers=ids))
+        new_body.append(new_row)
+    return replace(table, head=head, body=new_body)
+
+
+def _grid(rows: list[list[Cell]]) -> list[list[Optional[Cell]]]:
+    """The table as a full grid: a spanned cell appears in every slot it covers."""
+    grid: list[list[Optional[Cell]]] = [[] for _ in rows]
+    for r, row in enumerate(rows):
+        c = 0
+        for cell in row:
+            while c < len(grid[r]) and grid[r][c] is not None:
+                c += 1
+            for dr in range(cell.rowspan):
+                if r + dr >= len(grid):
+                    break
+                target = grid[r + dr]
+                while len(target) < c + cell.colspan:
+                    target.append(None)
+                for dc in range(cell.colspan):
+                    target[c + dc] = cell
+            c += cell.colspan
+    return grid
+
+
+# The self-evaluation report's tables, in the order they appear on the page.
+
+
+def self_evaluation_tables(r: SelfEvaluation) -> list[Table]:
+    unit = f"单位：{r.money_unit}"
+    return [
+        staffing(r),
+        targets(r, unit),
+        income(r, unit),
+        expenditure(r, unit),
+        execution(r, unit),
+        basic_items(r, unit),
+        three_public(r, unit),
+        staff_control(r),
+        cost_control(r, unit),
+        buildings(r),
+        funds(r, unit),
+        funds_by_nature(r, unit),
+        indicators(r),
+    ]
+
+
+def staffing(r: SelfEvaluation) -> Table:
+    s = r.basics.staffing
+    t = TableBuilder("staffing", "人员编制情况", "单位：人").columns("项目", "人数")
+    t.row("编制数", fig(s.authorized, "count")).row("在编在岗", fig(s.on_post, "count"))
+    for part in s.on_post_parts:
+        t.row(f"其中：{part.name}", fig(part.count, "count"))
+    t.row("劳务派遣人员", fig(s.dispatched, "count")).row("离退休人员", fig(s.retired, "count"))
+    return t.build()
+
+
+def targets(r: SelfEvaluation, unit: str) -> Table:
+    g = r.basics.targets
+    t = TableBuilder("targets", "绩效目标设定情况", unit).columns("项目", "金额")
+    t.row("整体支出", fig(g.total)).row("项目支出", fig(g.project_total))
+    for project in g.projects:
+        t.row(f"其中：{project.name}", fig(project.amount))
+    return t.build()
+
+
+def income(r: SelfEvaluation, unit: str) -> Table:
+    i = r.execution.income
+    t = TableBuilder("income", "收入预算", unit).columns("项目", "金额")
+    t.row("年初预算数", fig(i.initial)).row("一般公共预算财政拨款", fig(i.general_public))
+    t.row("纳入财政专户管理的非税收入拨款", fig(i.special_account))
+    t.row("政府性基金预算拨款", fig(i.government_fund)).row("国有资本经营预算拨款", fig(i.state_capital))
+    t.row("较上年增减", fig(i.change))
+    return t.build()
+
+
+def expenditure(r: SelfEvaluation, unit: str) -> Table:
+    e = r.execution.expenditure
+    t = TableBuilder("expenditure", "支出预算", unit).columns("项目", "金额")
+    t.row("年初预算数", fig(e.initial)).row("人员支出", fig(e.personnel)).row("公用经费", fig(e.public))
+    t.row("项目支出", fig(e.projects)).row("较上年增减", fig(e.change))
+    return t.build()
+
+
+def execution(r: SelfEvaluation, unit: str) -> Table:
+    b, p = r.execution.basic, r.execution.project
+    t = TableBuilder("execution", "基本支出和项目支出执行情况", unit)
+    t.columns("项目", "年初预算", "年中追加", "年中调减", "全年预算", "实际支出", "转入结余分配")
+    t.row("基本支出", fig(b.initial), na(), na(), fig(b.full_year), fig(b.actual), fig(b.balance))
+    t.row("项目支出", fig(p.initial), fig(p.added), fig(p.reduced), fig(p.full_year), fig(p.actual), na())
+    return t.build()
+
+
+def basic_items(r: SelfEvaluation, unit: str) -> Table:
+    t = TableBuilder("basic-items", "基本支出主要明细", unit, note="按经济科目列示主要项目，未列全。").columns("科目", "金额")
+    for item in r.execution.basic.items:
+        t.row(item.subject, fig(item.amount))
+    return t.build()
+
+
+def three_public(r: SelfEvaluation, unit: str) -> Table:
+    x = r.execution.three_public
+    t = TableBuilder("three-public", "“三公”经费预算", unit).columns("项目", "本年预算")
+    t.row("合计", fig(x.budget)).row("公务接待费", fig(x.reception))
+    t.row("公务用车购置费", fig(x.vehicle_purchase)).row("公务用车运行维护费", fig(x.vehicle_operation))
+    t.row("因公出国（境）费", fig(x.overseas)).row("较上年预算增减", fig(x.change))
+    t.row("增减率", fig(x.change_rate, "percent"))
+    return t.build()
+
+
+def staff_control(r: SelfEvaluation) -> Table:
+    s = r.basic_data.staff
+    t = TableBuilder("staff-control", "财政供养人员情况").columns("编制数（人）", "实际在职人数（人）", "控制率")
+    t.body.append([fig(s.authorized, "count"), fig(s.on_post, "count"), fig(s.control_rate, "percent")])
+    return t.build()
+
+
+def cost_control(r: SelfEvaluation, unit: str) -> Table:
+    c = r.basic_data.costs
+    year = r.year
+    t = TableBuilder("cost-control", "经费控制情况", unit).columns("项目", f"{year - 1}年决算数", f"{year}年预算数", f"{year}年决算数")
+    tp = c.three_public
+    _control(t, "“三公”经费", tp.total)
+    _control(t, "1. 公务用车购置和维护经费", tp.vehicles)
+    _control(t, "其中：公车购置", tp.vehicle_purchase)
+    _control(t, "其中：公车运行维护", tp.vehicle_operation)
+    _control(t, "2. 出国经费", tp.overseas)
+    _control(t, "3. 公务接待", tp.reception)
+    _control(t, "项目支出", c.projects.total)
+    for n, row in enumerate(c.projects.rows, 1):
+        _control(t, f"{n}. {row.name}", row)
+    _control(t, "公用经费", c.public.total)
+    for row in c.public.rows:
+        _control(t, f"其中：{row.name}", row)
+    _current(t, "政府采购金额", c.procurement)
+    _current(t, "部门基本支出预算调整", c.basic_adjustment)
+    return t.build()
+
+
+def _control(t: TableBuilder, label: str, row: ControlRow) -> None:
+    t.row(label, fig(row.prior_actual), fig(row.budget), fig(row.actual))
+
+
+def _current(t: TableBuilder, label: str, row: CurrentRow) -> None:
+    t.row(label, na(), fig(row.budget), fig(row.actual))
+
+
+def buildings(r: SelfEvaluation) -> Table:
+    b = r.basic_data.buildings
+    t = TableBuilder("buildings", "楼堂馆所控制情况")
+    t.columns("批复规模（㎡）", "实际规模（㎡）", "规模控制率", f"预算投资（{r.money_unit}）", f"实际投资（{r.money_unit}）", "投资概算控制率")
+    t.body.append(
+        [
+            fig(b.approved_area, "area"),
+            fig(b.actual_area, "area"),
+            fig(b.area_control_rate, "percent"),
+            fig(b.budget_investment),
+            fig(b.actual_investment),
+            fig(b.investment_control_rate, "percent"),
+        ]
+    )
+    return t.build()
+
+
+def funds(r: SelfEvaluation, unit: str) -> Table:
+    f = r.form.funds
+    t = TableBuilder("funds", "年度资金总额", unit).columns("项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    t.row(
+        "年度资金总额",
+        fig(f.initial),
+        fig(f.full_year),
+        fig(f.executed),
+        fig(f.weight, "score"),
+        fig(f.rate, "percent"),
+        fig(f.score, "score"),
+    )
+    return t.build()
+
+
+def funds_by_nature(r: SelfEvaluation, unit: str) -> Table:
+    i, s = r.form.funds.by_income, r.form.funds.by_spending
+    t = TableBuilder("funds-by-nature", "资金构成", unit).columns("分类", "项目", "金额")
+    income_rows = [
+        ("合计", i.total),
+        ("一般公共预算", i.general_public),
+        ("政府性基金拨款", i.government_fund),
+        ("纳入专户管理的非税收入拨款", i.special_account),
+        ("其他资金", i.other),
+    ]
+    spending_rows = [("合计", s.total), ("基本支出", s.basic), ("项目支出", s.project), ("转入结余分配", s.balance)]
+    for group, rows in (("按收入性质分", income_rows), ("按支出性质分", spending_rows)):
+        for n, (label, figure) in enumerate(rows):
+            lead = [Cell(group, "label", header=True, rowspan=len(rows))] if n == 0 else []
+            t.body.append([*lead, Cell(label, "label", header=True), fig(figure)])
+    return t.build()
+
+
+def indicators(r: SelfEvaluation) -> Table:
+    form = r.form
+    t = TableBuilder("indicators", "绩效指标完成情况", "分值、得分单位：分")
+    t.columns("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    for category in form.categories:
+        rows_in = [max(1, len(g.indicators)) for g in category.groups]
+        for g_index, group in enumerate(category.groups):
+            items = group.indicators or [None]
+            for i_index, indicator in enumerate(items):
+                lead: list[Cell] = []
+                if g_index == 0 and i_index == 0:
+                    label = f"{category.name}（{plain(category.weight.value)}分）"
+                    lead.append(Cell(label, "label", header=True, rowspan=sum(rows_in)))
+                if i_index == 0:
+                    lead.append(Cell(group.name, "label", header=True, rowspan=rows_in[g_index]))
+                t.body.append(lead + _indicator_cells(indicator))
+    t.body.append(
+        [
+            Cell("总分", "label", header=True, colspan=5),
+            fig(form.total.weight, "score"),
+            fig(form.total.score, "score"),
+            Cell(None, "text"),
+        ]
+    )
+    return t.build()
+
+
+def _indicator_cells(indicator) -> list[Cell]:  # noqa: ANN001 - an Indicator or None for “无”
+    if indicator is None:
+        return [Cell("无", "label", header=True), *(Cell(None, k) for k in ("text", "text", "score", "score", "text"))]
+    return [
+        Cell(indicator.name, "label", header=True),
+        text(indicator.target),
+        text(indicator.achieved),
+        fig(indicator.weight, "score"),
+        fig(indicator.score, "score"),
+        text(indicator.deviation),
+    ]
+
+
+@dataclass(frozen=True)
+class CorrectionNote:
+    """A corrected cell as the 更正说明 list shows it: where it is, what it was, why it changed."""
+
+    anchor: str
+    table: Table
+    where: str
+    cell: Cell
+
+
+def correction_anchor(table: Table, row: int, column: int) -> str:
+    """The id a corrected cell's note link points to; the page and the list compute it alike."""
+    return f"{table.id}-fix-{row}-{column}"
+
+
+def corrections(tables: Iterable[Table]) -> list[CorrectionNote]:
+    """Every corrected cell, in page order, for the 更正说明 list."""
+    notes = []
+    for table in tables:
+        names = {c.id: c.text for row in table.head + table.body for c in row if c.id}
+        columns = {c.id for row in table.head for c in row}
+        for r, row in enumerate(table.body):
+            for i, cell in enumerate(row):
+                if cell.correction:
+                    ordered = sorted(cell.headers, key=lambda h: h in columns)  # row headings, then the column
+                    where = "·".join(names[h] for h in ordered if names.get(h))
+                    notes.append(CorrectionNote(correction_anchor(table, r, i), table, where, cell))
+    return notes

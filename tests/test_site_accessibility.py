@@ -1,0 +1,68 @@
+"""Every generated page in real headless Chromium with axe-core, and through the Nu Html Checker."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from browser import axe_violations, chromium, describe, vnu_messages
+
+pytestmark = pytest.mark.browser
+
+
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def test_axe_finds_no_wcag_21_aa_violation_on_any_page(built_sample: Path) -> None:
+    failures = {}
+    with chromium() as driver:
+        for page in pages(built_sample):
+            violations = axe_violations(driver, page.as_uri())
+            if violations:
+                failures[str(page.relative_to(built_sample))] = describe(violations)
+    assert failures == {}
+
+
+def test_nu_html_checker_reports_no_error(built_sample: Path) -> None:
+    files = [*pages(built_sample), *sorted(built_sample.rglob("*.css"))]
+    messages = vnu_messages(files)
+    assert [f"{m.get('url', '')}:{m.get('lastLine')}: {m['message']}" for m in messages] == []
+
+
+@pytest.mark.parametrize("width", [320, 1280])
+def test_pages_reflow_without_horizontal_scrolling(built_sample: Path, width: int) -> None:
+    """WCAG 1.4.10: at 320 CSS px nothing but a table's own region scrolls sideways."""
+    with chromium(width=width, height=800) as driver:
+        for page in pages(built_sample):
+            driver.get(page.as_uri())
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, f"{page.name} scrolls sideways by {overflow}px at {width}px"
+
+
+def test_text_at_200_percent_still_reflows(built_sample: Path) -> None:
+    """WCAG 1.4.4: the reader's larger text setting is honoured and the page still fits."""
+    with chromium(width=640, height=800) as driver:
+        for page in pages(built_sample):
+            driver.get(page.as_uri())
+            before = driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)")
+            driver.execute_script("document.documentElement.style.fontSize = '200%'")
+            after = driver.execute_script("return parseFloat(getComputedStyle(document.body).fontSize)")
+            overflow = driver.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert after == pytest.approx(before * 2), page.name
+            assert overflow <= 0, f"{page.name} scrolls sideways at 200% text"
+
+
+def test_wide_tables_scroll_in_a_keyboard_focusable_region(built_sample: Path) -> None:
+    with chromium(width=320, height=800) as driver:
+        driver.get((built_sample / "huaihua-bjlxc/2023/self-evaluation.html").as_uri())
+        regions = driver.execute_script(
+            "return [...document.querySelectorAll('.table-scroll')].filter(e => e.scrollWidth > e.clientWidth)"
+            ".map(e => [e.tabIndex, e.getAttribute('role'), e.getAttribute('aria-labelledby')])"
+        )
+        assert regions, "at 320px the indicator table should need its own scrolling"
+        assert all(tab == 0 and role == "region" and label for tab, role, label in regions)
