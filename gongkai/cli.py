@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from gongkai import __version__
-from gongkai.pipeline import BuildOptions, build, check
+from gongkai.pipeline import BuildOptions, SetupError, build, check
 from gongkai.problems import Report
 
 MAX_SHOWN = 200
@@ -50,7 +50,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         args = parser().parse_args(argv)
         return _run(args)
-    except UsageError as error:
+    except (UsageError, SetupError) as error:
         print(error, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

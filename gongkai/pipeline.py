@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +15,12 @@ from gongkai.checks import run_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
-from gongkai.downloads import write_downloads
+from gongkai import pdf, site
+from gongkai.downloads import Download, write_downloads
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import staging
 from gongkai.reader import Document, read_document
-from gongkai.render import TEMPLATES, copy_assets, environment, write_feeds, write_pages
+from gongkai.render import TEMPLATES, copy_assets, environment, render_page, write_feeds, write_pages
 from gongkai.sources import MisplacedFile, Source, discover
 from gongkai.tables import corrections, self_evaluation_tables
 from gongkai.models.base import Strict
@@ -24,6 +28,7 @@ from gongkai.validate import validate
 
 M = TypeVar("M", bound=Strict)
 T = TypeVar("T")
+CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def _quiet(_: str) -> None:
@@ -137,11 +142,18 @@ class BuildOptions:
     pdf: bool = True
     jobs: Optional[int] = None
     templates: Path = TEMPLATES
+    cache: Optional[Path] = Path(".gongkai-cache") / "pdf"
+
+
+class SetupError(Exception):
+    """The machine lacks something the build needs (fonts): a message, not a traceback."""
 
 
 def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet) -> Loaded:
     """Read and check everything first; a single error stops the build before anything is written."""
     loaded = _timed(log, "读取并检查内容", lambda: load(root))
+    if loaded.report.ok and loaded.content is not None and options.pdf:
+        _check_printable(loaded.content, loaded.report, log)
     if not loaded.report.ok or loaded.content is None:
         return loaded
     content = loaded.content
@@ -149,6 +161,8 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
     with staging(options.out) as stage:
         views = _timed(log, "整理表格和图表", lambda: {e.id: report_view(e) for e in content.reports})
         _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
+        if options.pdf:
+            _timed(log, "生成 PDF", lambda: _write_pdfs(env, content, views, stage, options, log))
         count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views))
         _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
         copy_assets(options.templates, stage)
@@ -163,9 +177,71 @@ def report_view(entry: ReportEntry) -> dict[str, Any]:
         "tables": {t.id: t for t in tables},
         "charts": self_evaluation_charts(entry.model),
         "corrections": corrections(tables),
+        "toc": site.SECTIONS[entry.kind],
         "downloads": [],
         "pdf_pages": None,
     }
+
+
+def _check_printable(content: Content, report: Report, log: Callable[[str], None]) -> None:
+    """Before writing anything: the fonts are there and can draw every character of every file."""
+    if not pdf.fonts_available():
+        raise SetupError("找不到中文字体 Noto Sans CJK（Debian 软件包 fonts-noto-cjk），无法生成 PDF。请运行 bash tools/setup.sh")
+    if not pdf.harfbuzz_subsetting():
+        log(pdf.fallback_warning())
+    documents = [content.site_document, *(u.document for u in content.units.values()),
+                 *(r.document for r in content.reports)]
+    for document in documents:
+        report.extend(_problem(document.path, document, f) for f in pdf.missing_glyphs(document.data))
+
+
+def _write_pdfs(
+    env: Any, content: Content, views: dict[str, dict[str, Any]], stage: Path, options: BuildOptions,
+    log: Callable[[str], None],
+) -> None:
+    """Every report's PDF/A-3a, in a process pool; each report page then links its PDF."""
+    stylesheet = (options.templates / "pdf" / "print.css").read_text(encoding="utf-8")
+    jobs = [_pdf_job(env, content, entry, views[entry.id], stage, stylesheet) for entry in content.reports]
+    workers = options.jobs or os.cpu_count() or 1
+    results = pdf.render_all(jobs, workers, options.cache, _pdf_progress(log))
+    for entry, result in zip(content.reports, results):
+        view = views[entry.id]
+        link = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), result.size, None)
+        view["downloads"] = [link, *view["downloads"]]
+        view["pdf_pages"] = result.pages
+
+
+def _pdf_job(env: Any, content: Content, entry: ReportEntry, view: dict[str, Any], stage: Path, css: str) -> pdf.PdfJob:
+    created = dt.datetime.combine(entry.model.published, dt.time(), tzinfo=CHINA)
+    fixes = [note.cell.correction.date for note in view["corrections"] if note.cell.correction.date]
+    modified = dt.datetime.combine(max([entry.model.published, *fixes]), dt.time(), tzinfo=CHINA)
+    page = site.Page(site.pdf_path(entry), f"pdf/report-{entry.kind}.html", site.report_title(entry))
+    running = f"{entry.unit.model.name} · {entry.year}年度 · {entry.model.title}"
+    html = render_page(env, page, content, {
+        **view, "entry": entry, "print_mode": True, "running_header": running,
+        "pdf_created": created.isoformat(), "pdf_modified": modified.isoformat(),
+    })
+    data = stage / site.downloads_dir(entry) / f"{entry.kind}.json"
+    attachments = (
+        pdf.AttachedFile(entry.source.name, entry.source.read_bytes(), "报告的源数据（YAML）", "Source"),
+        pdf.AttachedFile(data.name, data.read_bytes(), "经校验的报告数据（JSON）", "Data"),
+    )
+    base = content.config.base_url
+    base_url = (base.rstrip("/") + "/" + page.path) if base else None
+    return pdf.PdfJob(entry.id, html, css, base_url, attachments, created, modified, stage / page.path)
+
+
+def _pdf_progress(log: Callable[[str], None]) -> Callable[[pdf.PdfResult, int, int], None]:
+    def report(result: pdf.PdfResult, done: int, total: int) -> None:
+        how = "取自缓存" if result.cached else f"{result.seconds:.2f} 秒"
+        if pdf.is_terminal() and log is not _quiet:
+            bar = "#" * (20 * done // total)
+            end = "\n" if done == total else ""
+            print(f"\r  PDF [{bar:<20}] {done}/{total} {result.report_id}（{how}）", end=end, file=sys.stderr, flush=True)
+        else:
+            log(f"  PDF {done}/{total} {result.report_id}：{result.pages} 页，{how}")
+
+    return report
 
 
 def _write_downloads(content: Content, views: dict[str, dict[str, Any]], stage: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import shutil
 import uuid
@@ -40,6 +41,8 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         cn_date=cn_date,
         iso_date=lambda d: d.isoformat(),
         filesize=human_size,
+        css_string=css_string,
+        data_uri=data_uri,
     )
     env.globals.update(
         report_path=site.report_path,
@@ -82,6 +85,16 @@ def _signed(value: Any, increase: str = "增加", decrease: str = "减少") -> s
     """“增加68.35” / “减少16.08”: the form's words for a signed change."""
     number = _number(value) or Decimal(0)
     return f"{increase if number >= 0 else decrease}{numbers.money(abs(number))}"
+
+
+def css_string(text: str) -> Markup:
+    """A CSS string literal for a <style> block (where HTML escaping does not apply)."""
+    escaped = "".join(c if c.isalnum() or c in " ·-_（）、，" or ord(c) > 127 else f"\\{ord(c):x} " for c in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 - every character is alphanumeric or a CSS escape
+
+
+def data_uri(text: str, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(text.encode('utf-8')).decode('ascii')}"
 
 
 def cn_date(day: dt.date) -> str:

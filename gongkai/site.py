@@ -9,6 +9,23 @@ from typing import Any
 from gongkai.content import Content, ReportEntry
 
 KIND_NAMES = {"self-evaluation": "部门整体支出绩效自评报告"}
+
+# The sections of a report in page order: (anchor, heading). The page and the PDF list them alike.
+SECTIONS = {
+    "self-evaluation": (
+        ("s1", "一、部门（单位）基本情况"),
+        ("s2", "二、部门整体支出管理及使用情况"),
+        ("s3", "三、政府性基金预算支出情况"),
+        ("s4", "四、国有资本经营预算支出情况"),
+        ("s5", "五、社会保险基金预算支出情况"),
+        ("s6", "六、部门整体支出绩效情况"),
+        ("s7", "七、存在的问题及原因分析"),
+        ("s8", "八、下一步改进措施"),
+        ("s9", "九、其他需要说明的情况"),
+        ("a1", "附件1-1 部门整体支出绩效评价基础数据表"),
+        ("a2", "附件1-2 部门整体支出绩效自评表"),
+    ),
+}
 ASSETS = "assets"
 
 
@@ -32,6 +49,10 @@ def unit_path(unit_id: str) -> str:
 
 def year_path(year: int) -> str:
     return f"years/{year}.html"
+
+
+def pdf_path(entry: ReportEntry) -> str:
+    return f"{entry.unit.id}/{entry.year}/{entry.kind}.pdf"
 
 
 def downloads_dir(entry: ReportEntry) -> str:
