@@ -82,6 +82,16 @@ class _Loader(yaml.SafeLoader):
 
 _Loader.yaml_implicit_resolvers = {}
 
+# libyaml composes about ten times faster; the pure-Python loader words syntax errors better.
+_FastLoader: type = _Loader
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _CLoader(yaml.CSafeLoader):  # type: ignore[misc,name-defined]
+        """The same rules on libyaml."""
+
+    _CLoader.yaml_implicit_resolvers = {}
+    _FastLoader = _CLoader
+
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 # PyYAML's problem texts, reworded for a finance officer.
@@ -115,7 +125,7 @@ def read_document(path: Path) -> Document:
     if text is None:
         return doc
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = _compose(text)
     except yaml.MarkedYAMLError as error:
         doc.findings.append(_syntax_finding(error, doc))
         return doc
@@ -125,6 +135,16 @@ def read_document(path: Path) -> Document:
     if root is not None:
         _Converter(doc).run(root)
     return doc
+
+
+def _compose(text: str) -> yaml.Node | None:
+    """Compose with libyaml; on a syntax error compose again in Python for its clearer message."""
+    try:
+        return yaml.compose(text, Loader=_FastLoader)
+    except yaml.MarkedYAMLError:
+        if _FastLoader is _Loader:
+            raise
+    return yaml.compose(text, Loader=_Loader)
 
 
 def _decode(raw: bytes, doc: Document) -> str | None:
@@ -212,7 +232,7 @@ class _Converter:
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
             return [self.child(item, path + (i,), item, depth) for i, item in enumerate(node.value)]
-        if node.style is None and node.value in ("", "~", "null", "Null", "NULL"):
+        if not node.style and node.value in ("", "~", "null", "Null", "NULL"):  # plain: None or ""
             return None
         return node.value
 
