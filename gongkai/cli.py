@@ -37,6 +37,10 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", default="site", help="输出文件夹（默认 site/）")
     build_cmd.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览时更快）")
     build_cmd.add_argument("--jobs", type=_positive, default=None, help="同时生成 PDF 的进程数（默认等于 CPU 核数）")
+    serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
+    serve_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
+    serve_cmd.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
+    serve_cmd.add_argument("--port", type=_positive, default=8000, help="端口（默认 8000）")
     return main
 
 
@@ -74,6 +78,11 @@ def _run(args: argparse.Namespace) -> int:
         if not loaded.report.ok:
             print(f"内容有错误，未发布；{args.out}/ 保持原样。", file=sys.stderr)
             return EXIT_PROBLEMS
+        return EXIT_OK
+    if args.command == "serve":
+        from gongkai.serve import serve  # livereload and tornado load only for the preview
+
+        serve(_content_dir(args.content), args.host, args.port, _log)
         return EXIT_OK
     raise UsageError(f"未知命令 {args.command}")
 

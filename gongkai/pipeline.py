@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Optional, TypeVar
 
+import jinja2
+
 from gongkai.charts import self_evaluation_charts
 from gongkai.checks import run_checks
 from gongkai.checks.rules import Context
@@ -20,7 +22,15 @@ from gongkai.downloads import Download, write_downloads
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import staging
 from gongkai.reader import Document, read_document
-from gongkai.render import TEMPLATES, copy_assets, environment, render_page, write_feeds, write_pages
+from gongkai.render import (
+    TEMPLATES,
+    copy_assets,
+    environment,
+    render_page,
+    template_problem,
+    write_feeds,
+    write_pages,
+)
 from gongkai.sources import MisplacedFile, Source, discover
 from gongkai.tables import corrections, self_evaluation_tables
 from gongkai.models.base import Strict
@@ -43,7 +53,22 @@ class Loaded:
     report: Report = field(default_factory=Report)
 
 
-def load(root: Path) -> Loaded:
+# How one source file is read: the document, its validated model (or None) and its problems.
+ReadResult = tuple[Document, Optional[Strict], list[Problem]]
+Read = Callable[[Source, type], ReadResult]
+
+
+def read_source(source: Source, model_class: type[Strict]) -> ReadResult:
+    """Read one file and validate it against its model."""
+    document = read_document(source.path)
+    problems = [_problem(source.path, document, f) for f in document.findings]
+    if not document.readable:
+        return document, None, problems
+    model, findings = validate(document, model_class)
+    return document, model, problems + [_problem(source.path, document, f) for f in findings]
+
+
+def load(root: Path, read: Read = read_source) -> Loaded:
     """Read and validate every file; run every check. Writes nothing."""
     report = Report()
     if not (root / "site.yaml").is_file():
@@ -55,7 +80,7 @@ def load(root: Path) -> Loaded:
             report.extend([_problem(item.path, None, item.finding)])
         else:
             sources.append(item)
-    content = _read_all(root, sources, report)
+    content = _read_all(root, sources, report, read)
     if content is not None:
         _check_all(content, report)
     return Loaded(content, report)
@@ -66,32 +91,32 @@ def check(root: Path) -> Report:
     return load(root).report
 
 
-def _read_all(root: Path, sources: list[Source], report: Report) -> Optional[Content]:
+def _read_all(root: Path, sources: list[Source], report: Report, read: Read) -> Optional[Content]:
     site_source, *rest = sources
-    site_doc, config = _read(site_source, SiteConfig, report)
+    site_doc, config = _read(site_source, SiteConfig, report, read)
     if config is None:
         config = SiteConfig.model_construct()  # keep checking the other files
     content = Content(root=root, config=config, site_document=site_doc)
     for source in rest:
         if source.kind == "unit":
-            _add_unit(content, source, report)
+            _add_unit(content, source, report, read)
         else:
-            _add_report(content, source, report)
+            _add_report(content, source, report, read)
     return content
 
 
-def _add_unit(content: Content, source: Source, report: Report) -> None:
+def _add_unit(content: Content, source: Source, report: Report, read: Read) -> None:
     if not source.path.is_file():
         finding = Finding("missing-file", (), f"单位文件夹“{source.unit}”中缺少单位信息文件 unit.yaml")
         report.extend([_problem(source.path, None, finding)])
         return
-    document, unit = _read(source, Unit, report)
+    document, unit = _read(source, Unit, report, read)
     if unit is not None and source.unit:
         content.units[source.unit] = UnitEntry(source.unit, unit, document)
 
 
-def _add_report(content: Content, source: Source, report: Report) -> None:
-    document, model = _read(source, REPORT_KINDS[source.kind], report)
+def _add_report(content: Content, source: Source, report: Report, read: Read) -> None:
+    document, model = _read(source, REPORT_KINDS[source.kind], report, read)
     unit = content.units.get(source.unit or "")
     if model is None or unit is None or source.year is None:
         return
@@ -101,14 +126,10 @@ def _add_report(content: Content, source: Source, report: Report) -> None:
     content.reports.append(ReportEntry(unit, source.year, source.kind, model, document))
 
 
-def _read(source: Source, model_class: type[M], report: Report) -> tuple[Document, Optional[M]]:
-    document = read_document(source.path)
-    report.extend(_problem(source.path, document, f) for f in document.findings)
-    if not document.readable:
-        return document, None
-    model, findings = validate(document, model_class)
-    report.extend(_problem(source.path, document, f) for f in findings)
-    return document, model
+def _read(source: Source, model_class: type[M], report: Report, read: Read) -> tuple[Document, Optional[M]]:
+    document, model, problems = read(source, model_class)
+    report.extend(problems)
+    return document, model  # type: ignore[return-value]
 
 
 def _check_all(content: Content, report: Report) -> None:
@@ -158,6 +179,17 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
         return loaded
     content = loaded.content
     env = environment(options.templates)
+    try:
+        count = _write_site(content, options, env, log)
+    except jinja2.TemplateError as error:
+        loaded.report.extend([template_problem(error, options.templates)])
+        return loaded
+    log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
+    return loaded
+
+
+def _write_site(content: Content, options: BuildOptions, env: Any, log: Callable[[str], None]) -> int:
+    """Every output into a staging folder that replaces `out` only if all of it was written."""
     with staging(options.out) as stage:
         views = _timed(log, "整理表格和图表", lambda: {e.id: report_view(e) for e in content.reports})
         _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
@@ -166,8 +198,7 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
         count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views))
         _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
         copy_assets(options.templates, stage)
-    log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
-    return loaded
+    return count
 
 
 def report_view(entry: ReportEntry) -> dict[str, Any]:
@@ -209,6 +240,16 @@ def _write_pdfs(
         link = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), result.size, None)
         view["downloads"] = [link, *view["downloads"]]
         view["pdf_pages"] = result.pages
+
+
+def report_pdf(
+    env: Any, content: Content, entry: ReportEntry, out: Path, templates: Path, cache: Optional[Path]
+) -> pdf.PdfResult:
+    """One report's PDF into `out` (whose downloads are already written): the preview's on-demand PDF."""
+    stylesheet = (templates / "pdf" / "print.css").read_text(encoding="utf-8")
+    job = _pdf_job(env, content, entry, report_view(entry), out, stylesheet)
+    [result] = pdf.render_all([job], 1, cache, lambda *_: None)
+    return result
 
 
 def _pdf_job(env: Any, content: Content, entry: ReportEntry, view: dict[str, Any], stage: Path, css: str) -> pdf.PdfJob:

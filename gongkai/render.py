@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import shutil
+import traceback
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +19,7 @@ from gongkai.content import Content
 from gongkai.downloads import human_size
 from gongkai.markup import render_markdown
 from gongkai.models.base import Figure, value_of
+from gongkai.problems import Problem, Severity, display_file
 from gongkai.tables import correction_anchor
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -119,13 +121,27 @@ def write_pages(
     count = 0
     for page in site.pages(content):
         entry = page.context.get("entry")
-        extra = per_report[entry.id] if entry is not None else {}
-        html = render_page(env, page, content, extra)
-        target = stage / page.path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8", newline="\n")
+        write_page(env, content, stage, page, per_report[entry.id] if entry is not None else {})
         count += 1
     return count
+
+
+def write_page(env: jinja2.Environment, content: Content, stage: Path, page: site.Page, extra: dict[str, Any]) -> None:
+    target = stage / page.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(render_page(env, page, content, extra), encoding="utf-8", newline="\n")
+
+
+def template_problem(error: jinja2.TemplateError, templates: Path) -> Problem:
+    """A template mistake reported like a content problem: the template file, its line, a message."""
+    name, line = getattr(error, "filename", None) or getattr(error, "name", None), getattr(error, "lineno", None)
+    if line is None:  # runtime errors carry the template's place in the traceback jinja rewrites
+        for frame in reversed(traceback.extract_tb(error.__traceback__)):
+            if frame.filename.startswith(str(templates)):
+                name, line = frame.filename, frame.lineno
+                break
+    where = display_file(Path(name)) if name else "templates"
+    return Problem("template-error", Severity.ERROR, where, line or 1, 1, "", f"模板错误：{error.message or error}")
 
 
 def write_feeds(env: jinja2.Environment, content: Content, stage: Path) -> list[str]:

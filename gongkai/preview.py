@@ -1,0 +1,191 @@
+"""The preview's memory between rebuilds: re-read only changed files, re-render only what they touch.
+
+The preview writes into its own folder (never the published site). When the content is invalid it
+keeps the last good pages and remembers the problems, which the server shows over every page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+import jinja2
+
+from gongkai import site
+from gongkai.content import Content, ReportEntry
+from gongkai.downloads import Download, write_downloads
+from gongkai.models.base import Strict
+from gongkai.pipeline import ReadResult, load, read_source, report_pdf, report_view
+from gongkai.problems import Problem, Report, display_file
+from gongkai.render import TEMPLATES, copy_assets, environment, template_problem, write_feeds, write_page
+from gongkai.sources import Source
+
+# Templates only report pages use; a change to one of them leaves the index pages alone, and back.
+REPORT_TEMPLATES = ("report-", "_report-", "_corrections", "pdf/")
+SHARED_TEMPLATES = ("base.html", "macros.html", "assets/")
+
+Stamp = tuple[int, int]  # (modification time in ns, size): enough to notice a save
+
+
+@dataclass(frozen=True)
+class Rebuild:
+    """What one rebuild did, for the terminal line and the tests."""
+
+    changed: list[str]
+    reports: int
+    indexes: int
+    problems: list[Problem]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity.value == "error" for p in self.problems)
+
+    def line(self) -> str:
+        what = "、".join(self.changed[:3]) + ("等" if len(self.changed) > 3 else "") if self.changed else "无变化"
+        if not self.ok:
+            errors = sum(p.severity.value == "error" for p in self.problems)
+            return f"{what} → 发现 {errors} 个错误（浏览器中显示），页面保持上一次正确的版本，{self.seconds:.2f} 秒"
+        return f"{what} → 重新生成 {self.reports} 份报告、{self.indexes} 个其他页面，{self.seconds:.2f} 秒"
+
+
+@dataclass
+class Session:
+    root: Path
+    out: Path
+    templates: Path = TEMPLATES
+    cache: Optional[Path] = None
+    problems: list[Problem] = field(default_factory=list)
+    content: Optional[Content] = None
+    _env: jinja2.Environment = field(init=False)
+    _reads: dict[Path, tuple[Stamp, ReadResult]] = field(default_factory=dict)
+    _seen: dict[Path, Stamp] = field(default_factory=dict)
+    _rendered: dict[str, str] = field(default_factory=dict)  # output key -> fingerprint of its inputs
+
+    def __post_init__(self) -> None:
+        self._env = environment(self.templates)
+        self.out.mkdir(parents=True, exist_ok=True)
+
+    def rebuild(self) -> Rebuild:
+        """Bring the preview up to date with the files on disk."""
+        started = time.perf_counter()
+        changed = self._changed_files()
+        loaded = load(self.root, self._read)
+        if not loaded.report.ok or loaded.content is None:
+            self.problems = loaded.report.sorted()
+            return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started)
+        try:
+            reports, indexes = self._write(loaded.content)
+        except jinja2.TemplateError as error:
+            self.problems = [template_problem(error, self.templates)]
+            self._rendered.clear()  # render everything again once the template is mended
+            return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started)
+        self.problems = loaded.report.sorted()  # warnings only
+        self.content = loaded.content
+        return Rebuild(changed, reports, indexes, self.problems, time.perf_counter() - started)
+
+    def pdf(self, path: str) -> bool:
+        """Render a report's PDF the first time it is asked for; PDFs never hold up the HTML."""
+        entry = next((e for e in (self.content.reports if self.content else []) if site.pdf_path(e) == path), None)
+        if entry is None or self.content is None:
+            return False
+        if not (self.out / path).is_file():
+            report_pdf(self._env, self.content, entry, self.out, self.templates, self.cache)
+        return True
+
+    # Reading: a file is read again only when its stamp changed.
+
+    def _read(self, source: Source, model_class: type[Strict]) -> ReadResult:
+        stamp = _stamp(source.path)
+        cached = self._reads.get(source.path)
+        if cached is None or cached[0] != stamp:
+            cached = (stamp, read_source(source, model_class))
+            self._reads[source.path] = cached
+        return cached[1]
+
+    def _changed_files(self) -> list[str]:
+        now = {p: _stamp(p) for folder in (self.root, self.templates) for p in folder.rglob("*") if p.is_file()}
+        changed = sorted({p for p in now if self._seen.get(p) != now[p]} | (self._seen.keys() - now.keys()))
+        first = not self._seen
+        self._seen = now
+        return ["首次生成"] if first else [display_file(p) for p in changed]
+
+    # Writing: each output is keyed by a fingerprint of exactly the inputs it is made from.
+
+    def _write(self, content: Content) -> tuple[int, int]:
+        ids = {e.id for e in content.reports}
+        if ids != {key[len("report:"):] for key in self._rendered if key.startswith("report:")}:
+            self._start_over()  # a report came or went: addresses and listings all change
+        shared = self._templates_print(SHARED_TEMPLATES)
+        site_print = _digest(str(_stamp(content.site_document.path)), shared)
+        reports = sum(self._write_report(content, e, site_print) for e in content.reports)
+        return reports, self._write_indexes(content, site_print)
+
+    def _write_report(self, content: Content, entry: ReportEntry, site_print: str) -> int:
+        key = f"report:{entry.id}"
+        fingerprint = _digest(
+            site_print, self._templates_print(REPORT_TEMPLATES),
+            str(_stamp(entry.unit.document.path)), str(_stamp(entry.source)),
+        )
+        if self._rendered.get(key) == fingerprint:
+            return 0
+        (self.out / site.pdf_path(entry)).unlink(missing_ok=True)  # stale: made again when asked for
+        view = report_view(entry)
+        downloads = write_downloads(entry, list(view["tables"].values()), self.out)
+        pending = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), 0, None)
+        view.update(downloads=[pending, *downloads], pdf_pending=True)
+        page = next(p for p in site.pages(content) if p.path == site.report_path(entry))
+        write_page(self._env, content, self.out, page, view)
+        self._rendered[key] = fingerprint
+        return 1
+
+    def _write_indexes(self, content: Content, site_print: str) -> int:
+        listing = [(r.id, r.model.title, r.model.published.isoformat(), r.unit.model.name) for r in content.reports]
+        units = [str(_stamp(u.document.path)) for u in content.units.values()]
+        fingerprint = _digest(site_print, self._templates_print(()), repr(listing), *units)
+        if self._rendered.get("indexes") == fingerprint:
+            return 0
+        pages = [p for p in site.pages(content) if "entry" not in p.context]
+        for page in pages:
+            write_page(self._env, content, self.out, page, {})
+        write_feeds(self._env, content, self.out)
+        shutil.rmtree(self.out / site.ASSETS, ignore_errors=True)
+        copy_assets(self.templates, self.out)
+        self._rendered["indexes"] = fingerprint
+        return len(pages)
+
+    def _templates_print(self, prefixes: tuple[str, ...]) -> str:
+        """Stamps of the templates a kind of page is drawn with (shared ones, plus `prefixes`)."""
+        parts = []
+        for path, stamp in sorted(self._seen.items()):
+            if self.templates not in path.parents:
+                continue
+            name = path.relative_to(self.templates).as_posix()
+            is_report = name.startswith(REPORT_TEMPLATES)
+            if name.startswith(SHARED_TEMPLATES) or (is_report if prefixes else not is_report):
+                parts.append(f"{name}:{stamp}")
+        return _digest(*parts)
+
+    def _start_over(self) -> None:
+        shutil.rmtree(self.out, ignore_errors=True)
+        self.out.mkdir(parents=True)
+        self._rendered.clear()
+
+
+def _stamp(path: Path) -> Stamp:
+    try:
+        status = path.stat()
+    except OSError:
+        return (0, -1)
+    return (status.st_mtime_ns, status.st_size)
+
+
+def _digest(*parts: Any) -> str:
+    return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8")).hexdigest()
+
+
+__all__ = ["Rebuild", "Report", "Session"]

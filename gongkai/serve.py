@@ -1,0 +1,128 @@
+"""`python build.py serve`: live preview while editing. The only module that imports livereload.
+
+A small WSGI app serves the preview folder: it shows the content's problems over the last good page,
+renders a report's PDF when it is first asked for, and livereload injects its reload script.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+import signal
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Iterable, Optional
+from urllib.parse import unquote
+
+from livereload import Server
+from livereload.handlers import LiveReloadHandler
+from livereload.watcher import Watcher
+from tornado import ioloop
+
+from gongkai.preview import Session
+from gongkai.problems import Problem
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+POLL_SECONDS = 0.1
+
+
+def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
+    """Build a preview in a temporary folder, serve it, rebuild and reload on every save."""
+    if host not in LOOPBACK:
+        log(f"警告：预览绑定在 {host}，同一网络中的其他人也能看到预览内容。只在本机预览请用 --host 127.0.0.1")
+    with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
+        session = Session(root, Path(folder) / "site", cache=Path(folder) / "pdf-cache")
+        rebuild = _rebuilder(session, log)
+        rebuild()
+        LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # reload after every rebuild, however close together
+        server = Server(app=application(session), watcher=FastWatcher())
+        for folder_to_watch in (root, session.templates):
+            server.watch(str(folder_to_watch), rebuild)
+        log(f"预览地址：http://{'[' + host + ']' if ':' in host else host}:{port}/  （按 Ctrl+C 停止）")
+        signal.signal(signal.SIGTERM, _stop)
+        server.serve(port=port, host=host, debug=False, restart_delay=0)
+
+
+def _stop(*_: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], None]:
+    def rebuild() -> None:
+        result = session.rebuild()
+        log(f"{time.strftime('%H:%M:%S')} {result.line()}")
+        for problem in [p for p in result.problems if p.severity.value == "error"][:20]:
+            log(f"  {problem}")
+
+    return rebuild
+
+
+class FastWatcher(Watcher):
+    """Polls every 0.1 s instead of livereload's 0.8 s, so a save shows almost at once."""
+
+    def start(self, callback: Callable[[], None]) -> bool:
+        ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
+        return True
+
+
+def application(session: Session) -> Callable[..., Iterable[bytes]]:
+    """The WSGI app: files from the preview folder, with the problems overlaid while there are any."""
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = unquote(environ.get("PATH_INFO", "/")).lstrip("/")
+        if not path or path.endswith("/"):
+            path += "index.html"
+        target = _inside(session.out, path)
+        if target is not None and target.suffix == ".pdf" and not target.is_file():
+            session.pdf(path)
+        status = "200 OK"
+        if target is None or not target.is_file():
+            status, target = "404 Not Found", session.out / "404.html"
+        body = target.read_bytes() if target.is_file() else _problems_page(session.problems)
+        media = mimetypes.guess_type(str(target))[0] or "application/octet-stream"
+        if media == "text/html":
+            media = "text/html; charset=utf-8"
+            body = _with_problems(body, session.problems)
+        start_response(status, [("Content-Type", media), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+        return [body]
+
+    return app
+
+
+def _inside(folder: Path, path: str) -> Optional[Path]:
+    """The file for a request, or None for anything that would step outside the preview folder."""
+    target = (folder / path).resolve()
+    return target if folder.resolve() in target.parents else None
+
+
+def _with_problems(page: bytes, problems: list[Problem]) -> bytes:
+    errors = [p for p in problems if p.severity.value == "error"]
+    if not errors:
+        return page
+    return page.replace(b"</body>", _overlay(errors).encode("utf-8") + b"</body>", 1)
+
+
+def _overlay(errors: list[Problem]) -> str:
+    items = "".join(
+        f"<li><code>{html.escape(f'{p.file}:{p.line}:{p.column}')}</code> "
+        f"{html.escape(f'{p.severity.label}[{p.code}]')} {html.escape(p.path)}：{html.escape(p.message)}</li>"
+        for p in errors[:50]
+    )
+    return (
+        '<section id="gongkai-problems" role="alert" aria-labelledby="gongkai-problems-title" style="position:fixed;'
+        "left:0;right:0;bottom:0;max-height:60vh;overflow:auto;background:#fff;color:#1b1b1b;border-top:6px solid "
+        '#9c1c1c;padding:1rem 1.5rem;z-index:1000;box-shadow:0 -4px 12px rgba(0,0,0,.3);font-size:1rem">'
+        f'<h2 id="gongkai-problems-title" style="margin:0 0 .5rem">内容有 {len(errors)} 个错误，'
+        "下面显示的是上一次正确的页面。改正并保存后会自动刷新。</h2>"
+        f'<ol style="margin:0;padding-left:1.5rem">{items}</ol></section>'
+    )
+
+
+def _problems_page(problems: list[Problem]) -> bytes:
+    """When nothing good was ever built (or the page does not exist): a bare page for the overlay."""
+    heading = "内容有错误，暂时无法预览" if problems else "页面不存在"
+    return (
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{heading}</title></head>'
+        f"<body><h1>{heading}</h1></body></html>"
+    ).encode("utf-8")

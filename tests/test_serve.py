@@ -1,0 +1,138 @@
+"""`serve` end to end: a real server process, real saves, the page changing under the reader."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from conftest import ROOT, SAMPLE_REPORT
+
+from gongkai.preview import Session
+
+PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.read().decode("utf-8")
+
+
+def wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if condition():
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError("the preview did not change in time")
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+@pytest.fixture
+def server(sample_site: Path, tmp_path: Path):  # noqa: ANN201 - yields (base url, process)
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "serve", str(sample_site), "--port", str(port)],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: "<h1>" in fetch(base + PAGE))
+        yield base, process
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_edit_error_fix_cycle(server: tuple[str, subprocess.Popen], sample_site: Path, tmp_path: Path) -> None:
+    base, process = server
+    report = sample_site / SAMPLE_REPORT
+    page = fetch(base + PAGE)
+    assert "livereload.js" in page
+    assert "55.20" in page
+
+    edit(report, "金额: 55.20}", "金额: 55.30}")
+    wait_for(lambda: "55.30" in fetch(base + PAGE))
+
+    edit(report, "实际支出: 194.30", "实际支出: 194.31")
+    wait_for(lambda: 'id="gongkai-problems"' in fetch(base + PAGE))
+    shown = fetch(base + PAGE)
+    assert "balance-mismatch" in shown and "self-evaluation.yaml:56:9" in shown
+    assert "55.30" in shown, "the last good page stays under the problems"
+
+    edit(report, "实际支出: 194.31", "实际支出: 194.30")
+    wait_for(lambda: 'id="gongkai-problems"' not in fetch(base + PAGE))
+
+    process.send_signal(signal.SIGINT)
+    assert process.wait(timeout=10) == 0
+    assert not (tmp_path / "site").exists(), "the preview never writes the published site"
+
+
+def test_pdf_is_made_when_first_asked_for(server: tuple[str, subprocess.Popen]) -> None:
+    base, _ = server
+    assert "预览时在首次打开时生成" in fetch(base + PAGE)
+    with urllib.request.urlopen(base + PAGE.replace(".html", ".pdf"), timeout=60) as response:
+        assert response.read(5) == b"%PDF-"
+
+
+def test_requests_cannot_leave_the_preview_folder(server: tuple[str, subprocess.Popen]) -> None:
+    base, _ = server
+    with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1].strip("/")))) as s:
+        s.sendall(b"GET /../../../../etc/passwd HTTP/1.0\r\n\r\n")
+        answer = s.recv(4096).decode("latin-1")
+    assert answer.startswith("HTTP/1.1 404") or answer.startswith("HTTP/1.0 404")
+
+
+def test_a_template_error_is_shown_with_its_template_and_line(sample_site: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(ROOT / "templates", templates)
+    session = Session(sample_site, tmp_path / "preview", templates=templates)
+    assert session.rebuild().ok
+    home = templates / "home.html"
+    edit(home, "{% block main %}", "{% block main %}{{ no_such_variable.x }}")
+    result = session.rebuild()
+    [problem] = result.problems
+    assert problem.code == "template-error" and problem.file.endswith("home.html") and problem.line == 3
+    edit(home, "{{ no_such_variable.x }}", "")
+    assert session.rebuild().ok
+
+
+def test_one_edit_rerenders_one_report_and_no_index(sample_site: Path, tmp_path: Path) -> None:
+    session = Session(sample_site, tmp_path / "preview")
+    first = session.rebuild()
+    assert (first.reports, first.indexes) == (1, 5)
+    assert (session.rebuild().reports, session.rebuild().indexes) == (0, 0)
+    edit(sample_site / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.30}")
+    again = session.rebuild()
+    assert (again.reports, again.indexes) == (1, 0)
+    [changed] = again.changed
+    assert changed.endswith(str(SAMPLE_REPORT))
