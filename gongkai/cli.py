@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 import traceback
 from pathlib import Path
 from typing import Optional, Sequence
 
-from gongkai import __version__
+from gongkai import __version__, archive
 from gongkai.pipeline import BuildOptions, SetupError, build, check
-from gongkai.problems import Report
+from gongkai.problems import Report, display_file
 
 MAX_SHOWN = 200
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -37,6 +38,15 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--out", default="site", help="输出文件夹（默认 site/）")
     build_cmd.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览时更快）")
     build_cmd.add_argument("--jobs", type=_positive, default=None, help="同时生成 PDF 的进程数（默认等于 CPU 核数）")
+    archive_cmd = commands.add_parser("archive", help="归档一个年度：生成网站并把该年度的文件和校验码冻结为 BagIt 包")
+    archive_cmd.add_argument("year", type=_positive, help="要归档的年度，如 2023")
+    archive_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
+    archive_cmd.add_argument("--out", default="site", help="网站输出文件夹（默认 site/）")
+    archive_cmd.add_argument("--package", default=None, help="另存为单个 .tar 文件，交给档案部门")
+    verify_cmd = commands.add_parser("verify", help="核对已发布的文件和归档包是否与归档清单一致")
+    verify_cmd.add_argument("year", nargs="?", type=_positive, default=None, help="只核对这一年度（默认全部）")
+    verify_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
+    verify_cmd.add_argument("--site", default="site", help="已发布的网站文件夹（默认 site/）")
     serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
     serve_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
@@ -79,12 +89,41 @@ def _run(args: argparse.Namespace) -> int:
             print(f"内容有错误，未发布；{args.out}/ 保持原样。", file=sys.stderr)
             return EXIT_PROBLEMS
         return EXIT_OK
+    if args.command == "archive":
+        return _archive(args)
+    if args.command == "verify":
+        messages = archive.verify(_content_dir(args.content), Path(args.site), [args.year] if args.year else None)
+        for message in messages:
+            print(message)
+        print(f"发现 {len(messages)} 处不一致。" if messages else "校验通过：已发布的文件和归档包都与归档清单一致。")
+        return EXIT_PROBLEMS if messages else EXIT_OK
     if args.command == "serve":
         from gongkai.serve import serve  # livereload and tornado load only for the preview
 
         serve(_content_dir(args.content), args.host, args.port, _log)
         return EXIT_OK
     raise UsageError(f"未知命令 {args.command}")
+
+
+def _archive(args: argparse.Namespace) -> int:
+    """Build first, so what is frozen is exactly what is published; then write the year's bag."""
+    root = _content_dir(args.content)
+    if (root / archive.ARCHIVE / str(args.year)).exists():
+        raise UsageError(f"{args.year}年度已经归档。已归档的报告只能通过“更正记录”更正")
+    loaded = build(root, BuildOptions(out=Path(args.out)), log=_log)
+    if loaded.report.problems:
+        _print_report(loaded.report, "text")
+    if not loaded.report.ok or loaded.content is None:
+        print("内容有错误，未归档。", file=sys.stderr)
+        return EXIT_PROBLEMS
+    if not any(r.year == args.year for r in loaded.content.reports):
+        raise UsageError(f"内容中没有{args.year}年度的报告，无法归档")
+    bag = archive.freeze(root, Path(args.out), args.year, loaded.content, dt.date.today())
+    _log(f"已归档 {args.year} 年度：{display_file(bag)}")
+    if args.package:
+        archive.write_package(bag, Path(args.package))
+        _log(f"归档包已另存为 {args.package}")
+    return EXIT_OK
 
 
 def _log(line: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -42,6 +43,7 @@ class Content:
     site_document: Document
     units: dict[str, UnitEntry] = field(default_factory=dict)
     reports: list[ReportEntry] = field(default_factory=list)
+    frozen: dict[int, dt.date] = field(default_factory=dict)  # year -> the day it was archived
 
     def reports_of(self, unit_id: str) -> list[ReportEntry]:
         return sorted((r for r in self.reports if r.unit.id == unit_id), key=lambda r: (-r.year, r.kind))

@@ -17,7 +17,7 @@ from gongkai.checks import run_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
-from gongkai import pdf, site
+from gongkai import archive, pdf, site
 from gongkai.downloads import Download, write_downloads
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import staging
@@ -51,6 +51,8 @@ class Loaded:
 
     content: Optional[Content]
     report: Report = field(default_factory=Report)
+    # Reports of frozen years, by report id: published from their archive bag.
+    frozen: dict[str, archive.ReportState] = field(default_factory=dict)
 
 
 # How one source file is read: the document, its validated model (or None) and its problems.
@@ -81,9 +83,10 @@ def load(root: Path, read: Read = read_source) -> Loaded:
         else:
             sources.append(item)
     content = _read_all(root, sources, report, read)
-    if content is not None:
-        _check_all(content, report)
-    return Loaded(content, report)
+    if content is None:
+        return Loaded(None, report)
+    _check_all(content, report)
+    return Loaded(content, report, _check_archive(content, report))
 
 
 def check(root: Path) -> Report:
@@ -139,6 +142,16 @@ def _check_all(content: Content, report: Report) -> None:
         report.extend(_problem(entry.source, entry.document, f) for f in findings)
 
 
+def _check_archive(content: Content, report: Report) -> dict[str, archive.ReportState]:
+    """Frozen years stay frozen: a changed source needs a recorded correction."""
+    years = archive.frozen_years(content.root)
+    content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
+    states, findings = archive.plan(content, years)
+    documents = {r.source: r.document for r in content.reports}
+    report.extend(_problem(path, documents.get(path), finding) for path, finding in findings)
+    return {state.entry.id: state for state in states}
+
+
 def _problem(path: Path, document: Optional[Document], finding: Finding) -> Problem:
     """Tie a finding to its file, line and column; name the other places it refers to."""
     line, column = document.locate(finding.path) if document else (1, 1)
@@ -180,18 +193,32 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
     content = loaded.content
     env = environment(options.templates)
     try:
-        count = _write_site(content, options, env, log)
+        count = _write_site(content, loaded.frozen, options, env, log)
     except jinja2.TemplateError as error:
         loaded.report.extend([template_problem(error, options.templates)])
         return loaded
+    except archive.ArchiveDamaged as error:
+        raise SetupError(str(error)) from error
     log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
     return loaded
 
 
-def _write_site(content: Content, options: BuildOptions, env: Any, log: Callable[[str], None]) -> int:
-    """Every output into a staging folder that replaces `out` only if all of it was written."""
+def _write_site(
+    content: Content, frozen: dict[str, archive.ReportState], options: BuildOptions, env: Any,
+    log: Callable[[str], None],
+) -> int:
+    """Every output into a staging folder that replaces `out` only if all of it was written.
+
+    Reports of a frozen year are copied from their bag, not rendered: they keep their own rendering.
+    """
     with staging(options.out) as stage:
-        views = _timed(log, "整理表格和图表", lambda: {e.id: report_view(e) for e in content.reports})
+        originals = _timed(log, "复制已归档的文件", lambda: {
+            report_id: archive.publish_frozen(state, stage) for report_id, state in frozen.items()
+        })
+        live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
+        views = _timed(log, "整理表格和图表", lambda: {
+            e.id: report_view(e, frozen.get(e.id), originals.get(e.id)) for e in live
+        })
         _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
         if options.pdf:
             _timed(log, "生成 PDF", lambda: _write_pdfs(env, content, views, stage, options, log))
@@ -201,17 +228,34 @@ def _write_site(content: Content, options: BuildOptions, env: Any, log: Callable
     return count
 
 
-def report_view(entry: ReportEntry) -> dict[str, Any]:
-    """What a report page shows beside the model: its tables, charts and corrections."""
+def report_view(
+    entry: ReportEntry, frozen: Optional[archive.ReportState] = None, originals: Optional[str] = None
+) -> dict[str, Any]:
+    """What a report page shows beside the model: its tables, charts, corrections and history."""
     tables = self_evaluation_tables(entry.model)
     return {
         "tables": {t.id: t for t in tables},
         "charts": self_evaluation_charts(entry.model),
         "corrections": corrections(tables),
+        "history": _history(entry, frozen, originals),
         "toc": site.SECTIONS[entry.kind],
         "downloads": [],
         "pdf_pages": None,
     }
+
+
+def _history(entry: ReportEntry, frozen: Optional[archive.ReportState], originals: Optional[str]) -> list[dict[str, Any]]:
+    """修订记录: first publication, the freeze (with the original files), then each correction."""
+    history: list[dict[str, Any]] = [{"date": entry.model.published, "text": "首次发布", "links": []}]
+    if frozen is not None:
+        links = []
+        if originals:
+            name = entry.kind
+            links = [("原始版本网页", f"{originals}/{name}.html"), ("原始版本 PDF", f"{originals}/{name}.pdf")]
+        history.append({"date": frozen.frozen.frozen_on, "text": "归档（存档版本保持不变）", "links": links})
+    for fix in entry.model.corrections_log:
+        history.append({"date": fix.date, "text": f"更正：{fix.what}。原因：{fix.reason}", "links": []})
+    return sorted(history, key=lambda item: item["date"]) if len(history) > 1 else []
 
 
 def _check_printable(content: Content, report: Report, log: Callable[[str], None]) -> None:
@@ -232,10 +276,11 @@ def _write_pdfs(
 ) -> None:
     """Every report's PDF/A-3a, in a process pool; each report page then links its PDF."""
     stylesheet = (options.templates / "pdf" / "print.css").read_text(encoding="utf-8")
-    jobs = [_pdf_job(env, content, entry, views[entry.id], stage, stylesheet) for entry in content.reports]
+    entries = [e for e in content.reports if e.id in views]
+    jobs = [_pdf_job(env, content, entry, views[entry.id], stage, stylesheet) for entry in entries]
     workers = options.jobs or os.cpu_count() or 1
     results = pdf.render_all(jobs, workers, options.cache, _pdf_progress(log))
-    for entry, result in zip(content.reports, results):
+    for entry, result in zip(entries, results):
         view = views[entry.id]
         link = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), result.size, None)
         view["downloads"] = [link, *view["downloads"]]
@@ -286,7 +331,7 @@ def _pdf_progress(log: Callable[[str], None]) -> Callable[[pdf.PdfResult, int, i
 
 
 def _write_downloads(content: Content, views: dict[str, dict[str, Any]], stage: Path) -> None:
-    for entry in content.reports:
+    for entry in (e for e in content.reports if e.id in views):
         view = views[entry.id]
         view["downloads"] = write_downloads(entry, list(view["tables"].values()), stage)
 

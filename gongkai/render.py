@@ -121,6 +121,8 @@ def write_pages(
     count = 0
     for page in site.pages(content):
         entry = page.context.get("entry")
+        if entry is not None and entry.id not in per_report:
+            continue  # a frozen report: its page was copied from the archive
         write_page(env, content, stage, page, per_report[entry.id] if entry is not None else {})
         count += 1
     return count

@@ -83,6 +83,7 @@ def pages(content: Content) -> list[Page]:
         Page("index.html", "home.html", site_title, {"reports": latest_first(content)}),
         Page("accessibility.html", "accessibility.html", "无障碍声明"),
         Page("404.html", "404.html", "页面未找到"),
+        Page("archive.html", "archive.html", "历年归档", {"reports": latest_first(content)}),
     ]
     for unit_id, unit in sorted(content.units.items()):
         result.append(Page(unit_path(unit_id), "unit.html", unit.model.name, {"unit": unit, "reports": content.reports_of(unit_id)}))

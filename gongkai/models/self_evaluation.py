@@ -342,6 +342,14 @@ class SelfEvaluationForm(Strict):
     total: Total = Field(alias="总分")
 
 
+class CorrectionEntry(Strict):
+    """更正记录的一条：发布（或归档）后更正了什么、为什么。"""
+
+    date: Date = Field(alias="日期")
+    what: Text = Field(alias="内容", description="更正了什么")
+    reason: Text = Field(alias="原因")
+
+
 class SelfEvaluation(Strict):
     """部门整体支出绩效自评报告：content/<单位>/<年度>/self-evaluation.yaml。"""
 
@@ -363,6 +371,9 @@ class SelfEvaluation(Strict):
     other: Markdown = Field(alias="其他需要说明的情况")
     basic_data: BasicData = Field(alias="基础数据表")
     form: SelfEvaluationForm = Field(alias="自评表")
+    corrections_log: list[CorrectionEntry] = Field(
+        default_factory=list, alias="更正记录", description="发布后的更正：已归档的报告只能通过新增更正记录来修改"
+    )
 
     @field_validator("money_unit")
     @classmethod
