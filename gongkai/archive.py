@@ -15,9 +15,9 @@ import io
 import os
 import shutil
 import tarfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 import bagit
 
@@ -137,7 +137,7 @@ def _vanished(content: Content, frozen: dict[int, FrozenYear]) -> Iterator[tuple
 # Writing a frozen year's files into the site being built.
 
 
-def publish_frozen(state: ReportState, stage: Path) -> Optional[str]:
+def publish_frozen(state: ReportState, stage: Path) -> str | None:
     """Copy a report's frozen files (or, if corrected, its originals beside the new version).
 
     Returns the folder of the originals for a corrected report. Refuses a damaged archive.
@@ -193,7 +193,7 @@ def freeze(root: Path, site_dir: Path, year: int, content: Content, today: dt.da
     return final
 
 
-def verify(root: Path, site_dir: Path, years: Optional[list[int]] = None) -> list[str]:
+def verify(root: Path, site_dir: Path, years: list[int] | None = None) -> list[str]:
     """Every way the bags, or the published files, differ from what was frozen (empty when all is well)."""
     messages = []
     for year, frozen in frozen_years(root).items():
@@ -262,7 +262,7 @@ def _published_places(frozen: FrozenYear, site_dir: Path) -> dict[str, str]:
 
 def write_package(bag: Path, target: Path) -> None:
     """The bag as one tar file for an archive office: sorted, with fixed owners and dates."""
-    stamp = dt.datetime.fromisoformat(_bag_info(bag)["Bagging-Date"]).replace(tzinfo=dt.timezone.utc).timestamp()
+    stamp = dt.datetime.fromisoformat(_bag_info(bag)["Bagging-Date"]).replace(tzinfo=dt.UTC).timestamp()
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
         for path in sorted(p for p in bag.rglob("*") if p.is_file()):

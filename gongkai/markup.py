@@ -29,7 +29,7 @@ def render_markdown(text: str | None) -> Markup:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)  # noqa: S704 - sanitized by nh3 just above
+    return Markup(clean)
 
 
 def _demote_headings(html: str) -> str:

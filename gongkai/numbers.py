@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Optional
 
 CENT = Decimal("0.01")
 
 
-def money(value: Optional[Decimal]) -> str:
+def money(value: Decimal | None) -> str:
     """Two decimals, as the forms print amounts: 24 -> 24.00."""
     return "" if value is None else f"{Decimal(value).quantize(CENT, ROUND_HALF_UP):.2f}"
 
 
-def plain(value: Optional[Decimal]) -> str:
+def plain(value: Decimal | None) -> str:
     """A score or count as written: 10 stays 10, 8.5 stays 8.5."""
     if value is None:
         return ""
@@ -21,7 +20,7 @@ def plain(value: Optional[Decimal]) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def percent(value: Optional[Decimal]) -> str:
+def percent(value: Decimal | None) -> str:
     return "" if value is None else f"{plain(value)}%"
 
 
@@ -36,7 +35,7 @@ def rounded(value: Decimal, places: int) -> Decimal:
     return value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
-def ratio_percent(numerator: Decimal, denominator: Decimal, places: int) -> Optional[Decimal]:
+def ratio_percent(numerator: Decimal, denominator: Decimal, places: int) -> Decimal | None:
     """numerator / denominator as a percentage rounded to `places`; None when undefined."""
     if denominator == 0:
         return None

@@ -16,10 +16,11 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Optional
+from typing import Any
 
 from gongkai import __version__
 from gongkai.problems import FieldPath, Finding
@@ -44,7 +45,7 @@ class PdfJob:
     report_id: str
     html: str
     stylesheet: str
-    base_url: Optional[str]
+    base_url: str | None
     attachments: tuple[AttachedFile, ...]
     created: dt.datetime
     modified: dt.datetime
@@ -79,7 +80,7 @@ def harfbuzz_subsetting() -> bool:
 
 
 def render_all(
-    jobs: list[PdfJob], workers: int, cache_dir: Optional[Path], progress: Callable[[PdfResult, int, int], None]
+    jobs: list[PdfJob], workers: int, cache_dir: Path | None, progress: Callable[[PdfResult, int, int], None]
 ) -> list[PdfResult]:
     """Render (or take from the cache) every job; the slow ones in parallel when there are several."""
     fonts = font_fingerprint()
@@ -99,7 +100,7 @@ def render_all(
     return sorted(results, key=lambda r: order[r.report_id])
 
 
-def _render_pending(jobs: list[PdfJob], workers: int, fonts: str, cache_dir: Optional[Path]) -> Iterator[PdfResult]:
+def _render_pending(jobs: list[PdfJob], workers: int, fonts: str, cache_dir: Path | None) -> Iterator[PdfResult]:
     if workers <= 1 or len(jobs) <= 1:
         for job in jobs:
             yield render_one(job, fonts, cache_dir)
@@ -110,7 +111,7 @@ def _render_pending(jobs: list[PdfJob], workers: int, fonts: str, cache_dir: Opt
             yield future.result()
 
 
-def render_one(job: PdfJob, fonts: str, cache_dir: Optional[Path]) -> PdfResult:
+def render_one(job: PdfJob, fonts: str, cache_dir: Path | None) -> PdfResult:
     """Lay out and write one PDF/A-3a; store it in the cache under the hash of its inputs."""
     from weasyprint import CSS, HTML
 
@@ -145,7 +146,7 @@ def _attachment(attached: AttachedFile, job: PdfJob) -> Any:
 # The cache: <key>.pdf beside <key>.json holding its checksum and page count.
 
 
-def _from_cache(job: PdfJob, fonts: str, cache_dir: Optional[Path]) -> Optional[PdfResult]:
+def _from_cache(job: PdfJob, fonts: str, cache_dir: Path | None) -> PdfResult | None:
     """A cached PDF only if it is whole: its bytes must match the checksum recorded with it."""
     if cache_dir is None:
         return None

@@ -11,7 +11,7 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import jinja2
 
@@ -58,9 +58,9 @@ class Session:
     root: Path
     out: Path
     templates: Path = TEMPLATES
-    cache: Optional[Path] = None
+    cache: Path | None = None
     problems: list[Problem] = field(default_factory=list)
-    content: Optional[Content] = None
+    content: Content | None = None
     _env: jinja2.Environment = field(init=False)
     _reads: dict[Path, tuple[Stamp, ReadResult]] = field(default_factory=dict)
     _seen: dict[Path, Stamp] = field(default_factory=dict)

@@ -9,7 +9,7 @@ import traceback
 import uuid
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import jinja2
 from markupsafe import Markup
@@ -65,7 +65,7 @@ def _link(context: Any, target: str) -> str:
     return site.relative(target, context["page"].path)
 
 
-def _number(value: Any) -> Optional[Decimal]:
+def _number(value: Any) -> Decimal | None:
     if value is None:
         return None
     return Decimal(value.value) if isinstance(value, Figure) else Decimal(value)  # type: ignore[attr-defined]
@@ -92,7 +92,7 @@ def _signed(value: Any, increase: str = "增加", decrease: str = "减少") -> s
 def css_string(text: str) -> Markup:
     """A CSS string literal for a <style> block (where HTML escaping does not apply)."""
     escaped = "".join(c if c.isalnum() or c in " ·-_（）、，" or ord(c) > 127 else f"\\{ord(c):x} " for c in text)
-    return Markup(f'"{escaped}"')  # noqa: S704 - every character is alphanumeric or a CSS escape
+    return Markup(f'"{escaped}"')
 
 
 def data_uri(text: str, media_type: str) -> str:

@@ -11,8 +11,9 @@ import mimetypes
 import signal
 import tempfile
 import time
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional
+from typing import Any
 from urllib.parse import unquote
 
 from livereload import Server
@@ -90,7 +91,7 @@ def application(session: Session) -> Callable[..., Iterable[bytes]]:
     return app
 
 
-def _inside(folder: Path, path: str) -> Optional[Path]:
+def _inside(folder: Path, path: str) -> Path | None:
     """The file for a request, or None for anything that would step outside the preview folder."""
     target = (folder / path).resolve()
     return target if folder.resolve() in target.parents else None
@@ -125,4 +126,4 @@ def _problems_page(problems: list[Problem]) -> bytes:
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{heading}</title></head>'
         f"<body><h1>{heading}</h1></body></html>"
-    ).encode("utf-8")
+    ).encode()

@@ -32,7 +32,7 @@ def seed_site(tmp_path: Path) -> Path:
     return copy_site(SEED, tmp_path / "seed")
 
 
-def build_site(content: Path, out: Path, pdf: bool = False):  # noqa: ANN201 - pipeline.Loaded
+def build_site(content: Path, out: Path, pdf: bool = False):
     """Build a content folder into `out` the way `python build.py build` does."""
     from gongkai.pipeline import BuildOptions, build
 

@@ -49,7 +49,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def test_the_bag_validates_with_bagits_own_validation(frozen: tuple[Path, Path, BuildOptions]) -> None:
-    content, site, _ = frozen
+    content, _, _ = frozen
     bag = bagit.Bag(str(content / "archive" / "2023"))
     bag.validate()
     payload = set(bag.payload_files())

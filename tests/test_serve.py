@@ -10,8 +10,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 from conftest import ROOT, SAMPLE_REPORT
@@ -54,7 +54,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 @pytest.fixture
-def server(sample_site: Path, tmp_path: Path):  # noqa: ANN201 - yields (base url, process)
+def server(sample_site: Path, tmp_path: Path):
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(ROOT / "build.py"), "serve", str(sample_site), "--port", str(port)],

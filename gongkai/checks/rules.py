@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Iterator, Optional, Sequence
 
 from gongkai.models.base import Figure, value_of
 from gongkai.numbers import decimals, money, percent, plain, ratio_percent
 from gongkai.problems import FieldPath, Finding, Severity
 
 # A labelled figure: ("基本支出", amount); the figure may be a blank cell (None).
-Term = tuple[str, Optional[Figure]]
+Term = tuple[str, Figure | None]
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class Context:
     tolerance: Decimal = Decimal("0.00")  # per summand, from site.yaml 校验.舍入容差
 
 
-def _where(figure: Optional[Figure], fallback: FieldPath) -> FieldPath:
+def _where(figure: Figure | None, fallback: FieldPath) -> FieldPath:
     return figure.path if figure is not None else fallback
 
 
@@ -106,6 +106,6 @@ def not_above(value: Term, limit: Term, code: str = "score-exceeds", where: Fiel
         )
 
 
-def _number(figure: Optional[Figure]) -> str:
+def _number(figure: Figure | None) -> str:
     value = value_of(figure)
     return money(value) if decimals(value) == 2 else plain(value)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Callable, Iterator, Optional
 
 from gongkai.checks.rules import (
     Context,
@@ -366,11 +366,11 @@ CHECKS: tuple[Check, ...] = (
 )
 
 
-def _cell(row: ControlRow, column: str) -> Optional[Figure]:
+def _cell(row: ControlRow, column: str) -> Figure | None:
     return getattr(row, column)
 
 
-def _m(figure: Optional[Figure]) -> str:
+def _m(figure: Figure | None) -> str:
     return money(value_of(figure))
 
 
@@ -385,7 +385,7 @@ def _same_score(first: tuple[str, ScoreFigure], second: tuple[str, ScoreFigure])
         )
 
 
-def _score_sum(label: str, total: ScoreFigure, parts: list[Optional[ScoreFigure]]) -> Iterator[Finding]:
+def _score_sum(label: str, total: ScoreFigure, parts: list[ScoreFigure | None]) -> Iterator[Finding]:
     expected = sum((value_of(p) for p in parts), Decimal(0))
     if total.value != expected:
         yield Finding(

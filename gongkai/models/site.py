@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Optional
 
 from pydantic import Field
 
@@ -25,10 +24,10 @@ class SiteConfig(Strict):
 
     title: Text = Field(alias="网站名称")
     publisher: Text = Field(alias="发布机构")
-    description: Optional[Markdown] = Field(None, alias="简介")
-    base_url: Optional[Text] = Field(None, alias="网址", description="正式发布的网址，用于站点地图和订阅，如 https://czj.example.gov.cn/yjsgk/")
-    contact: Optional[Text] = Field(None, alias="联系方式")
-    accessibility_contact: Optional[Text] = Field(None, alias="无障碍联系方式")
+    description: Markdown | None = Field(None, alias="简介")
+    base_url: Text | None = Field(None, alias="网址", description="正式发布的网址，用于站点地图和订阅，如 https://czj.example.gov.cn/yjsgk/")
+    contact: Text | None = Field(None, alias="联系方式")
+    accessibility_contact: Text | None = Field(None, alias="无障碍联系方式")
     checking: Checking = Field(default_factory=Checking, alias="校验")
 
 
@@ -36,8 +35,8 @@ class Unit(Strict):
     """单位基本信息：content/<单位>/unit.yaml。"""
 
     name: Text = Field(alias="名称")
-    short_name: Optional[Text] = Field(None, alias="简称")
-    budget_level: Optional[Text] = Field(None, alias="预算级次", description="如：一级部门预算单位")
+    short_name: Text | None = Field(None, alias="简称")
+    budget_level: Text | None = Field(None, alias="预算级次", description="如：一级部门预算单位")
     departments: list[Text] = Field(default_factory=list, alias="内设机构")
-    organization: Optional[Markdown] = Field(None, alias="机构设置", description="机构设置的补充说明")
+    organization: Markdown | None = Field(None, alias="机构设置", description="机构设置的补充说明")
     functions: Markdown = Field(alias="主要职能职责")
