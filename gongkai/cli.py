@@ -110,7 +110,7 @@ def _archive(args: argparse.Namespace) -> int:
     root = _content_dir(args.content)
     if (root / archive.ARCHIVE / str(args.year)).exists():
         raise UsageError(f"{args.year}年度已经归档。已归档的报告只能通过“更正记录”更正")
-    loaded = build(root, BuildOptions(out=Path(args.out)), log=_log)
+    loaded = build(root, BuildOptions(out=Path(args.out), incremental=False), log=_log)
     if loaded.report.problems:
         _print_report(loaded.report, "text")
     if not loaded.report.ok or loaded.content is None:

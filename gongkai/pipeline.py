@@ -17,7 +17,7 @@ from gongkai.checks import run_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
-from gongkai import archive, pdf, site
+from gongkai import archive, incremental, pdf, site
 from gongkai.downloads import Download, write_downloads
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import staging
@@ -177,6 +177,12 @@ class BuildOptions:
     jobs: Optional[int] = None
     templates: Path = TEMPLATES
     cache: Optional[Path] = Path(".gongkai-cache") / "pdf"
+    # Reuse what the last build into `out` wrote from the same inputs (its state file sits beside `out`).
+    incremental: bool = True
+
+    @property
+    def state(self) -> Optional[Path]:
+        return self.out.parent / f".{self.out.name}.build-state.json" if self.incremental else None
 
 
 class SetupError(Exception):
@@ -185,6 +191,13 @@ class SetupError(Exception):
 
 def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet) -> Loaded:
     """Read and check everything first; a single error stops the build before anything is written."""
+    state = incremental.load_state(options.state, options.out)
+    inputs = _inputs_digest(root, options)
+    if state.inputs == inputs and state.intact(options.out):
+        for warning in state.warnings:
+            log(warning)
+        log(f"内容和模板都没有变化，{display_file(options.out)} 保持原样")
+        return Loaded(None)
     loaded = _timed(log, "读取并检查内容", lambda: load(root))
     if loaded.report.ok and loaded.content is not None and options.pdf:
         _check_printable(loaded.content, loaded.report, log)
@@ -193,39 +206,110 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
     content = loaded.content
     env = environment(options.templates)
     try:
-        count = _write_site(content, loaded.frozen, options, env, log)
+        count, groups = _write_site(content, loaded.frozen, options, env, log, state)
     except jinja2.TemplateError as error:
         loaded.report.extend([template_problem(error, options.templates)])
         return loaded
     except archive.ArchiveDamaged as error:
         raise SetupError(str(error)) from error
+    warnings = [str(p) for p in loaded.report.sorted()]
+    incremental.save_state(options.state, options.out, incremental.State(inputs, groups, warnings))
     log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
     return loaded
 
 
+def _inputs_digest(root: Path, options: BuildOptions) -> str:
+    """Content (archive bags by their manifests), templates and options: all a build depends on."""
+    sources = [p for p in root.rglob("*") if p.is_file() and not _inside_bag_payload(p, root)]
+    return incremental.digest(
+        options.pdf, incremental.folder_digest(options.templates),
+        *(f"{p.relative_to(root).as_posix()}:{incremental.file_digest(p)}" for p in sorted(sources)),
+    )
+
+
+def _inside_bag_payload(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return len(parts) > 2 and parts[0] == archive.ARCHIVE and parts[2] == "data"
+
+
 def _write_site(
     content: Content, frozen: dict[str, archive.ReportState], options: BuildOptions, env: Any,
-    log: Callable[[str], None],
-) -> int:
+    log: Callable[[str], None], state: incremental.State,
+) -> tuple[int, dict[str, incremental.Group]]:
     """Every output into a staging folder that replaces `out` only if all of it was written.
 
     Reports of a frozen year are copied from their bag, not rendered: they keep their own rendering.
+    Outputs whose inputs did not change since the last build are linked from it, not rendered again.
     """
+    templates = incremental.folder_digest(options.templates)
     with staging(options.out) as stage:
         originals = _timed(log, "复制已归档的文件", lambda: {
-            report_id: archive.publish_frozen(state, stage) for report_id, state in frozen.items()
+            report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
         live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
-        views = _timed(log, "整理表格和图表", lambda: {
-            e.id: report_view(e, frozen.get(e.id), originals.get(e.id)) for e in live
+        prints = {e.id: _report_fingerprint(content, e, templates, options, originals.get(e.id)) for e in live}
+        groups = _reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage)
+        todo = [e for e in live if f"report:{e.id}" not in groups]
+        views = _timed(log, f"整理表格和图表（{len(todo)} 份报告有变化）", lambda: {
+            e.id: report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
         })
         _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
         if options.pdf:
             _timed(log, "生成 PDF", lambda: _write_pdfs(env, content, views, stage, options, log))
-        count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views))
-        _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
-        copy_assets(options.templates, stage)
-    return count
+        index_print = _index_fingerprint(content, templates)
+        groups.update(_reuse(state, {"indexes": index_print}, options.out, stage))
+        with_indexes = "indexes" not in groups
+        count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views, indexes=with_indexes))
+        if with_indexes:
+            _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
+            copy_assets(options.templates, stage)
+            groups["indexes"] = incremental.record(stage, _index_files(stage, content), index_print)
+        for entry in todo:
+            groups[f"report:{entry.id}"] = incremental.record(stage, _report_files(entry, views[entry.id]), prints[entry.id])
+    return count, groups
+
+
+def _reuse(
+    state: incremental.State, wanted: dict[str, str], site_dir: Path, stage: Path
+) -> dict[str, incremental.Group]:
+    reused = {}
+    for key, fingerprint in wanted.items():
+        group = state.unchanged(key, fingerprint, site_dir)
+        if group is not None:
+            incremental.link_group(group, site_dir, stage)
+            reused[key] = group
+    return reused
+
+
+def _report_fingerprint(
+    content: Content, entry: ReportEntry, templates: str, options: BuildOptions, originals: Optional[str]
+) -> str:
+    """Everything a report's page, PDF and downloads show: its files, the site's, the years in the menu."""
+    return incremental.digest(
+        templates, options.pdf, originals, content.years(), sorted(content.frozen.items()),
+        incremental.file_digest(content.site_document.path), incremental.file_digest(entry.unit.document.path),
+        incremental.file_digest(entry.source),
+    )
+
+
+def _index_fingerprint(content: Content, templates: str) -> str:
+    listing = [(r.id, r.model.title, r.model.published, r.model.corrections_log) for r in content.reports]
+    units = [incremental.file_digest(u.document.path) for _, u in sorted(content.units.items())]
+    return incremental.digest(
+        templates, incremental.file_digest(content.site_document.path), repr(listing), sorted(content.frozen.items()),
+        *units,
+    )
+
+
+def _report_files(entry: ReportEntry, view: dict[str, Any]) -> list[str]:
+    return [site.report_path(entry), *(d.path for d in view["downloads"])]
+
+
+def _index_files(stage: Path, content: Content) -> list[str]:
+    """Everything but the reports' own folders: index pages, feeds, assets."""
+    report_folders = {f"{r.unit.id}/{r.year}" for r in content.reports}
+    files = [p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()]
+    return [f for f in files if not any(f.startswith(folder) for folder in report_folders)]
 
 
 def report_view(

@@ -115,14 +115,15 @@ __all__ = ["TEMPLATES", "Markup", "cn_date", "environment", "render_page"]
 
 
 def write_pages(
-    env: jinja2.Environment, content: Content, stage: Path, per_report: dict[str, dict[str, Any]]
+    env: jinja2.Environment, content: Content, stage: Path, per_report: dict[str, dict[str, Any]],
+    indexes: bool = True,
 ) -> int:
-    """Render every page; report pages get their tables, charts and downloads. Returns the count."""
+    """Render the pages asked for: reports given a view, and (if `indexes`) all others. Returns the count."""
     count = 0
     for page in site.pages(content):
         entry = page.context.get("entry")
-        if entry is not None and entry.id not in per_report:
-            continue  # a frozen report: its page was copied from the archive
+        if (entry is not None and entry.id not in per_report) or (entry is None and not indexes):
+            continue  # frozen (copied from the archive) or unchanged (linked from the last build)
         write_page(env, content, stage, page, per_report[entry.id] if entry is not None else {})
         count += 1
     return count

@@ -32,7 +32,7 @@ def test_build_publishes_the_sample(sample_site: Path, tmp_path: Path) -> None:
     result = run_build(sample_site, out)
     assert result.returncode == 0, result.stderr
     assert (out / "huaihua-bjlxc/2023/self-evaluation.html").is_file()
-    assert not list(tmp_path.glob(".site.*")), "no staging folder is left behind"
+    assert not list(tmp_path.glob(".site.staging-*")) + list(tmp_path.glob(".site.old-*")), "no staging folder is left"
 
 
 def test_a_failed_build_leaves_the_published_site_untouched(sample_site: Path, tmp_path: Path) -> None:
@@ -45,7 +45,7 @@ def test_a_failed_build_leaves_the_published_site_untouched(sample_site: Path, t
     assert result.returncode == 1
     assert "错误[" in result.stdout and "未发布" in result.stderr
     assert snapshot(out) == before
-    assert not list(tmp_path.glob(".site.*"))
+    assert not list(tmp_path.glob(".site.staging-*"))
 
 
 def test_two_builds_give_the_same_bytes(sample_site: Path, tmp_path: Path) -> None:
