@@ -6,7 +6,6 @@ keeps the last good pages and remembers the problems, which the server shows ove
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ from typing import Any
 import jinja2
 
 from gongkai import site
+from gongkai.incremental import digest
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
 from gongkai.models.base import Strict
@@ -121,13 +121,13 @@ class Session:
         if ids != {key[len("report:"):] for key in self._rendered if key.startswith("report:")}:
             self._start_over()  # a report came or went: addresses and listings all change
         shared = self._templates_print(SHARED_TEMPLATES)
-        site_print = _digest(str(_stamp(content.site_document.path)), shared)
+        site_print = digest(str(_stamp(content.site_document.path)), shared)
         reports = sum(self._write_report(content, e, site_print) for e in content.reports)
         return reports, self._write_indexes(content, site_print)
 
     def _write_report(self, content: Content, entry: ReportEntry, site_print: str) -> int:
         key = f"report:{entry.id}"
-        fingerprint = _digest(
+        fingerprint = digest(
             site_print, self._templates_print(REPORT_TEMPLATES),
             str(_stamp(entry.unit.document.path)), str(_stamp(entry.source)),
         )
@@ -146,7 +146,7 @@ class Session:
     def _write_indexes(self, content: Content, site_print: str) -> int:
         listing = [(r.id, r.model.title, r.model.published.isoformat(), r.unit.model.name) for r in content.reports]
         units = [str(_stamp(u.document.path)) for u in content.units.values()]
-        fingerprint = _digest(site_print, self._templates_print(()), repr(listing), *units)
+        fingerprint = digest(site_print, self._templates_print(()), repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:
             return 0
         pages = [p for p in site.pages(content) if "entry" not in p.context]
@@ -168,7 +168,7 @@ class Session:
             is_report = name.startswith(REPORT_TEMPLATES)
             if name.startswith(SHARED_TEMPLATES) or (is_report if prefixes else not is_report):
                 parts.append(f"{name}:{stamp}")
-        return _digest(*parts)
+        return digest(*parts)
 
     def _start_over(self) -> None:
         shutil.rmtree(self.out, ignore_errors=True)
@@ -182,10 +182,6 @@ def _stamp(path: Path) -> Stamp:
     except OSError:
         return (0, -1)
     return (status.st_mtime_ns, status.st_size)
-
-
-def _digest(*parts: Any) -> str:
-    return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8")).hexdigest()
 
 
 __all__ = ["Rebuild", "Report", "Session"]
