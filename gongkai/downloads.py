@@ -313,7 +313,8 @@ def _reproducible(workbook: Workbook, entry: ReportEntry) -> bytes:
     props.lastModifiedBy = None
     raw = io.BytesIO()
     # ExcelWriter, unlike Workbook.save, leaves `modified` alone.
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED)).save()
+    # Stored, not deflated: _restamp compresses each entry once, as it rewrites the zip.
+    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED)).save()
     return _restamp(raw.getvalue(), published.timetuple()[:6])
 
 
