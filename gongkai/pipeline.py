@@ -82,6 +82,8 @@ def load(root: Path, read: Read = read_source) -> Loaded:
             report.extend([_problem(item.path, None, item.finding)])
         else:
             sources.append(item)
+    if not sources or sources[0].kind != "site":
+        return Loaded(None, report)  # site.yaml was refused (e.g. a link outside content/): nothing to read it by
     content = _read_all(root, sources, report, read)
     if content is None:
         return Loaded(None, report)

@@ -2,11 +2,14 @@
 
 PyYAML's loaders guess types (``0.10`` becomes 0.1, ``2024-06-06`` a date, ``NO`` false) and keep the
 last of duplicate keys silently. We compose the node tree instead, keep every scalar as the text the
-finance officer typed, refuse duplicates, aliases and tags, and remember where each value stands.
+finance officer typed, refuse duplicates, aliases, tags and invisible characters, and remember where
+each value stands. Whatever is in the file becomes a finding with a line, never an exception.
 """
 
 from __future__ import annotations
 
+import errno
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Union
@@ -19,6 +22,16 @@ MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_NODES = 50_000
 MAX_DEPTH = 40
 BOM = b"\xef\xbb\xbf"
+# What an editor does not show as such: YAML's other line breaks (which would shift every line number after them)
+# and the zero-width and direction marks that come with text pasted from Word or a web page.
+_INVISIBLE = re.compile("[\x85\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+
+_UNREADABLE = {
+    errno.ENOENT: "文件不存在（可能是指向已删除文件的链接）",
+    errno.EISDIR: "这是一个文件夹，不是文件",
+    errno.EACCES: "没有读取权限",
+    errno.EPERM: "没有读取权限",
+}
 
 # Scalars stay strings; mappings and lists stay plain. None marks an empty value.
 Data = Union[None, str, list[Any], dict[str, Any]]
@@ -94,46 +107,86 @@ if getattr(yaml, "__with_libyaml__", False):
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
-# PyYAML's problem texts, reworded for a finance officer.
-_SYNTAX_HINTS = {
-    "found character '\\t' that cannot start any token": (
-        "yaml-tab",
-        "这里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格",
-    ),
-    "mapping values are not allowed here": (
-        "yaml-syntax",
-        "这里不应出现冒号。若文字中含有“: ”，请给整段文字加上引号，或检查上一行的缩进",
-    ),
-    "could not find expected ':'": ("yaml-syntax", "缺少冒号“:”，或缩进不一致"),
-    "did not find expected key": ("yaml-syntax", "缩进不一致：这一行与同级的其他行没有对齐"),
-    "did not find expected '-' indicator": ("yaml-syntax", "列表项的缩进不一致"),
-    "found unexpected end of stream": ("yaml-syntax", "文件意外结束：引号或括号没有闭合"),
-    "found undefined alias": ("yaml-alias", "不支持锚点和别名（& 与 *）"),
-}
+_TOO_DEEP = "exceeded maximum nesting depth"  # libyaml's limit of 1000 levels
+_QUOTED = "while scanning a quoted scalar"
+_TAG = "不支持 YAML 标签：请去掉“!”开头的标记；若“!”是文字的一部分，请给整段文字加上引号"
+_ALIAS = "不支持锚点和别名（& 与 *）：请把内容直接写出来；若“&”或“*”是文字的一部分，请给整段文字加上引号"
+_BLOCK = "“|”或“>”后面不能接文字：请换行，把文字缩进写在下一行"
+_ESCAPE = "双引号中的反斜杠“\\”后面是无法识别的字符：请改用单引号，或去掉引号"
+_DIRECTIVE = "以“%”开头的行是 YAML 指令，写法有误：请删除这一行，或给文字加上引号"
+_UNCLOSED = "引号没有闭合：请在这段文字的末尾补上对应的引号"
+
+# What PyYAML (or libyaml) says the problem is, or failing that what it was doing, reworded for a finance officer.
+_SYNTAX_HINTS: tuple[tuple[str, str, str], ...] = (
+    ("found character '\\t' that cannot start any token", "yaml-tab", "这里有制表符（Tab）。YAML 只能用空格缩进，请把 Tab 换成空格"),
+    ("found character", "yaml-syntax", "文字不能以这个符号开头：请给整段文字加上引号"),
+    ("mapping values are not allowed here", "yaml-syntax", "这里不应出现冒号。若文字中含有“: ”，请给整段文字加上引号，或检查上一行的缩进"),
+    ("could not find expected ':'", "yaml-syntax", "缺少冒号“:”，或缩进不一致"),
+    ("did not find expected key", "yaml-syntax", "缩进不一致：这一行与同级的其他行没有对齐"),
+    ("did not find expected '-' indicator", "yaml-syntax", "列表项的缩进不一致"),
+    ("expected <block end>", "yaml-syntax", "缩进不一致：这一行与上文同级的行没有对齐"),
+    ("sequence entries are not allowed here", "yaml-syntax", "这里不能出现列表项“- ”：请检查缩进；若文字以“-”开头，请给整段文字加上引号"),
+    ("mapping keys are not allowed here", "yaml-syntax", "这里不能出现“?”：请给整段文字加上引号"),
+    ("expected ',' or ']'", "yaml-syntax", "方括号“[ ]”没有正确结束：请检查右括号和逗号；文字中含有“: ”时请加上引号"),
+    ("expected ',' or '}'", "yaml-syntax", "花括号“{ }”没有正确结束：请检查右括号和逗号；文字中含有“: ”时请加上引号"),
+    ("invalid indentation or unclosed", "yaml-syntax", "方括号或花括号没有闭合，或缩进不一致"),
+    ("node content", "yaml-syntax", "这里缺少内容，或多了“,”“]”“}”等符号"),
+    ("found unexpected end of stream", "yaml-syntax", "文件意外结束：引号或括号没有闭合"),
+    ("found unexpected document separator", "yaml-syntax", _UNCLOSED),
+    ("found unknown escape character", "yaml-syntax", _ESCAPE),
+    ("expected escape sequence", "yaml-syntax", _ESCAPE),
+    ("expected a comment or a line break", "yaml-syntax", _BLOCK),
+    ("expected chomping or indentation indicators", "yaml-syntax", _BLOCK),
+    ("expected indentation indicator", "yaml-syntax", _BLOCK),
+    ("found undefined alias", "yaml-alias", _ALIAS),
+    ("found duplicate anchor", "yaml-alias", _ALIAS),
+    ("found undefined tag handle", "yaml-tag", _TAG),
+    ("but found another document", "yaml-syntax", "一个文件只能有一份内容：请删除多余的“---”分隔线"),
+    ("expected '<document start>'", "yaml-syntax", "文件在上面的“...”或“---”处已经结束：请删除多余的分隔线"),
+    (_TOO_DEEP, "too-complex", "文件嵌套层数过多，已拒绝读取"),
+    ("while scanning a tag", "yaml-tag", _TAG),
+    ("while parsing a tag", "yaml-tag", _TAG),
+    ("while scanning an anchor", "yaml-alias", _ALIAS),
+    ("while scanning an alias", "yaml-alias", _ALIAS),
+    ("while scanning a block scalar", "yaml-syntax", _BLOCK),
+    ("duplicate tag handle", "yaml-tag", _TAG),
+    ("incompatible YAML document", "yaml-syntax", _DIRECTIVE),
+    ("directive", "yaml-syntax", _DIRECTIVE),
+)
 
 
 def read_document(path: Path) -> Document:
     """Read one YAML file; never raises for what is in the file."""
     doc = Document(path)
-    raw = path.read_bytes()
+    try:
+        with path.open("rb") as handle:  # never more than the limit into memory
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        size = path.stat().st_size
+    except OSError as error:  # vanished, a folder, a broken link, no permission: still no traceback
+        why = _UNREADABLE.get(error.errno or 0, "无法打开")
+        doc.findings.append(Finding("unreadable-file", (), f"无法读取这个文件：{why}"))
+        return doc
     if len(raw) > MAX_FILE_BYTES:
         doc.findings.append(
-            Finding("file-too-large", (), f"文件过大（{len(raw)} 字节），超过上限 {MAX_FILE_BYTES} 字节，未读取")
+            Finding("file-too-large", (), f"文件过大（{size} 字节），超过上限 {MAX_FILE_BYTES} 字节，未读取")
         )
         return doc
     text = _decode(raw, doc)
-    if text is None:
+    if text is None or not _printable(text, doc):
         return doc
     try:
         root = _compose(text)
     except yaml.MarkedYAMLError as error:
-        doc.findings.append(_syntax_finding(error, doc))
+        doc.findings.append(_syntax_finding(error, text, doc))
         return doc
     except yaml.YAMLError as error:  # errors without a mark are rare; still the user's file
-        doc.findings.append(Finding("yaml-syntax", (), f"YAML 格式错误：{error}"))
+        doc.findings.append(Finding("yaml-syntax", (), f"YAML 格式有误，无法读取（{error}）"))
+        return doc
+    except RecursionError:  # nested deeper than the Python composer can follow
+        doc.findings.append(Finding("too-complex", (), "文件嵌套层数过多，已拒绝读取"))
         return doc
     if root is not None:
-        _Converter(doc).run(root)
+        _Converter(doc, text).run(root)
     return doc
 
 
@@ -141,19 +194,22 @@ def _compose(text: str) -> yaml.Node | None:
     """Compose with libyaml; on a syntax error compose again in Python for its clearer message."""
     try:
         return yaml.compose(text, Loader=_FastLoader)
-    except yaml.MarkedYAMLError:
-        if _FastLoader is _Loader:
+    except yaml.MarkedYAMLError as error:
+        if _FastLoader is _Loader or error.problem == _TOO_DEEP:  # Python would only hit its recursion limit
             raise
-    return yaml.compose(text, Loader=_Loader)
+        try:
+            return yaml.compose(text, Loader=_Loader)
+        except RecursionError:  # too deep for the Python composer: libyaml's words will do
+            raise error from None
 
 
 def _decode(raw: bytes, doc: Document) -> str | None:
     if raw.startswith(BOM):
-        doc.marks[()] = Mark(1, 1, 1, 1)
+        doc.marks[("__bom__",)] = Mark(1, 1, 1, 1)
         doc.findings.append(
             Finding(
                 "bom",
-                (),
+                ("__bom__",),
                 "文件以 UTF-8 BOM 开头（记事本“UTF-8 带 BOM”格式）。已忽略 BOM；建议另存为不带 BOM 的 UTF-8",
                 severity=Severity.WARNING,
             )
@@ -188,25 +244,73 @@ def _guess_encoding(raw: bytes) -> str | None:
     return None
 
 
-def _syntax_finding(error: yaml.MarkedYAMLError, doc: Document) -> Finding:
+def _printable(text: str, doc: Document) -> bool:
+    """Refuse control characters (YAML forbids them) and invisible ones: name the first."""
+    found = [m for m in (yaml.reader.Reader.NON_PRINTABLE.search(text), _INVISIBLE.search(text)) if m]
+    if not found:
+        return True
+    first = min(found, key=lambda m: m.start())
+    line, column = _position(text, first.start())
+    doc.marks[("__character__",)] = Mark(line, column, line, column)
+    code = f"U+{ord(first.group()):04X}"
+    doc.findings.append(
+        Finding(
+            "bad-character",
+            ("__character__",),
+            f"这里有看不见的字符（{code}），常见于从网页或 Word 复制来的文字，内容文件中不允许出现：请删除它",
+        )
+    )
+    return False
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    return text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+
+
+def _syntax_finding(error: yaml.MarkedYAMLError, text: str, doc: Document) -> Finding:
+    code, message = _hint(error)
     mark = error.problem_mark or error.context_mark
+    if error.context == _QUOTED and error.context_mark:  # point at the quote that was never closed
+        mark, message = error.context_mark, _UNCLOSED
+    elif mark and code == "yaml-syntax":
+        quote = _unclosed_quote(text, mark.line)
+        if quote is not None:
+            message = _UNCLOSED + f"（这里开始的引号直到第 {mark.line + 1} 行才结束）"
+            mark = quote
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     doc.marks[("__syntax__",)] = Mark(line, column, line, column)
-    problem = (error.problem or "").strip()
-    code, message = _SYNTAX_HINTS.get(problem, ("yaml-syntax", ""))
-    if not message:
-        for known, (known_code, known_message) in _SYNTAX_HINTS.items():
-            if problem.startswith(known.split("'")[0]) and known_code != "yaml-syntax":
-                code, message = known_code, known_message
-        message = message or f"YAML 格式错误（{problem}）"
     return Finding(code, ("__syntax__",), message)
+
+
+def _hint(error: yaml.MarkedYAMLError) -> tuple[str, str]:
+    for said in (error.problem or "", error.context or ""):
+        for start, code, message in _SYNTAX_HINTS:
+            if start in said:
+                return code, message
+    return "yaml-syntax", f"YAML 格式有误：请检查这一行的缩进、冒号和引号（{error.problem or error.context}）"
+
+
+def _unclosed_quote(text: str, line: int) -> yaml.Mark | None:
+    """A quoted text that ran over several lines and ended where the error is: its opening quote was never closed."""
+    try:
+        for token in yaml.scan(text, Loader=_FastLoader):
+            start, end = token.start_mark, token.end_mark
+            if start.line > line:
+                break
+            multiline_quote = isinstance(token, yaml.ScalarToken) and not token.plain and start.line < end.line
+            if multiline_quote and end.line in (line - 1, line) and token.style in ("'", '"'):
+                return start
+    except yaml.YAMLError:
+        pass
+    return None
 
 
 class _Converter:
     """Turns composed nodes into plain data, recording marks and refusing what we do not read."""
 
-    def __init__(self, doc: Document) -> None:
+    def __init__(self, doc: Document, text: str) -> None:
         self.doc = doc
+        self.text = text
         self.seen: set[int] = set()
         self.count = 0
 
@@ -223,11 +327,10 @@ class _Converter:
         self.count += 1
         if self.count > MAX_NODES or depth > MAX_DEPTH:
             raise _Refused(Finding("too-complex", path, "文件结构过大或嵌套过深，已拒绝读取"))
-        if id(node) in self.seen:
-            raise _Refused(Finding("yaml-alias", path, "不支持锚点和别名（& 与 *）：请把内容直接写出来"))
-        self.seen.add(id(node))
+        self.refuse_alias(node, path)
         if node.tag not in _PLAIN_TAGS:
-            raise _Refused(Finding("yaml-tag", path, f"不支持 YAML 标签 {node.tag}：请去掉“!”开头的标记"))
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            raise _Refused(Finding("yaml-tag", path, f"不支持 YAML 标签“{tag}”：请去掉“!”开头的标记"))
         if isinstance(node, yaml.MappingNode):
             return self.mapping(node, path, depth)
         if isinstance(node, yaml.SequenceNode):
@@ -239,8 +342,9 @@ class _Converter:
     def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            self.refuse_alias(key_node, path)
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
-                raise _Refused(Finding("yaml-syntax", path, "键必须是简单的文字"))
+                raise _Refused(self.at(key_node.start_mark, path + ("__key__",), "yaml-syntax", "键必须是简单的文字"))
             key = key_node.value
             child_path = path + (key,)
             if key in result:
@@ -258,6 +362,20 @@ class _Converter:
                 continue
             result[key] = self.child(key_node, child_path, value_node, depth)
         return result
+
+    def refuse_alias(self, node: yaml.Node, path: FieldPath) -> None:
+        """A node met twice was named by an alias (*name): refuse it where the first alias stands."""
+        if id(node) not in self.seen:
+            self.seen.add(id(node))
+            return
+        events = yaml.parse(self.text, Loader=_FastLoader)
+        alias = next((e.start_mark for e in events if isinstance(e, yaml.AliasEvent)), node.start_mark)
+        raise _Refused(self.at(alias, path + ("__alias__",), "yaml-alias", _ALIAS))
+
+    def at(self, mark: yaml.Mark, path: FieldPath, code: str, message: str) -> Finding:
+        """A finding at `mark` rather than where `path` would place it."""
+        self.doc.marks[path] = Mark(mark.line + 1, mark.column + 1, mark.line + 1, mark.column + 1)
+        return Finding(code, path, message)
 
     def child(self, key_node: yaml.Node, path: FieldPath, value_node: yaml.Node, depth: int) -> Data:
         k, v = key_node.start_mark, value_node.start_mark

@@ -67,7 +67,8 @@ def _unit(folder: Path, root: Path) -> Iterator[Source | MisplacedFile]:
             Finding("bad-folder-name", (), f"单位文件夹名“{unit}”只能用小写英文字母、数字和连字符（它会成为网址的一部分），如 huaihua-bjlxc"),
         )
         return
-    yield Source(folder / UNIT_FILE, "unit", unit=unit)
+    unit_file = folder / UNIT_FILE
+    yield Source(unit_file, "unit", unit=unit) if _inside(unit_file, root) else _outside(unit_file)
     for entry in sorted(folder.iterdir()):
         if entry.name == UNIT_FILE or entry.name.startswith((".", "_")):
             continue
@@ -85,6 +86,8 @@ def _year(folder: Path, root: Path, unit: str, year: int) -> Iterator[Source | M
             continue
         if not _inside(entry, root):
             yield _outside(entry)
+        elif entry.is_dir():
+            yield _stray(entry, "年度文件夹里只放报告的 YAML 文件", Severity.WARNING)
         elif entry.suffix == ".yaml" and entry.stem in REPORT_KINDS:
             yield Source(entry, entry.stem, unit=unit, year=year)
         elif entry.suffix in (".yaml", ".yml"):
@@ -97,7 +100,7 @@ def _inside(path: Path, root: Path) -> bool:
     """False for a link (or anything) that leads outside the content folder."""
     try:
         resolved = path.resolve()
-    except OSError:
+    except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop
         return False
     return resolved == root or root in resolved.parents
 
@@ -105,7 +108,11 @@ def _inside(path: Path, root: Path) -> bool:
 def _outside(path: Path) -> MisplacedFile:
     return MisplacedFile(
         path,
-        Finding("outside-content", (), f"“{path.name}”是指向内容文件夹以外的链接，出于安全考虑不读取。请把文件本身复制到内容文件夹中"),
+        Finding(
+            "outside-content",
+            (),
+            f"“{path.name}”是指向内容文件夹以外（或无法追踪）的链接，出于安全考虑不读取。请把文件本身复制到内容文件夹中",
+        ),
     )
 
 

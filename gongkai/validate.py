@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any, Iterator, Optional, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from gongkai.models.base import Strict, walk
+from gongkai.models.base import Figure, Strict, walk
 from gongkai.problems import FieldPath, Finding
 from gongkai.reader import Document
 
 M = TypeVar("M", bound=Strict)
 
-_GENERIC = {
-    "dict_type": "这里应为一组“键: 值”（下一行缩进书写），而不是一段文字",
-    "model_type": "这里应为一组“键: 值”（下一行缩进书写），而不是一段文字",
-    "model_attributes_type": "这里应为一组“键: 值”（下一行缩进书写），而不是一段文字",
-    "list_type": "这里应为列表（每一项以“- ”开头）",
-    "string_type": "这里应为一段文字",
+_MAPPING = "一组“键: 值”（下一行缩进书写）"
+_EXPECTED = {
+    "dict_type": _MAPPING,
+    "model_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+    "list_type": "列表（每一项以“- ”开头）",
+    "string_type": "一段文字",
 }
 
 
@@ -42,25 +44,38 @@ def _findings(error: ValidationError, model: type[BaseModel], doc: Document) -> 
         loc: FieldPath = tuple(item["loc"])
         kind = item["type"]
         if kind == "extra_forbidden":
-            yield _unknown_key(loc, model)
+            yield _unknown_key(loc, model, doc)
         elif kind == "missing":
             yield _missing(loc, model)
-        elif kind in _GENERIC:
+        elif kind in _EXPECTED:
             if item["input"] is None:
                 yield Finding("missing-value", doc.existing_prefix(loc), "此项不能为空")
             else:
-                yield Finding("wrong-type", doc.existing_prefix(loc), _GENERIC[kind])
+                expected = "一个数字" if _is_figure(_model_at(model, loc)) else _EXPECTED[kind]
+                yield Finding("wrong-type", doc.existing_prefix(loc), _wrong_type(expected, item["input"]))
         elif "-" in kind:  # our own codes, raised by the parsers in models.base
             yield Finding(kind, doc.existing_prefix(loc), item["msg"])
         else:
             yield Finding("wrong-type", doc.existing_prefix(loc), f"格式不对（{item['msg']}）")
 
 
-def _unknown_key(loc: FieldPath, model: type[BaseModel]) -> Finding:
+def _wrong_type(expected: str, given: Any) -> str:
+    what = "列表" if isinstance(given, list) else _MAPPING if isinstance(given, dict) else "一段文字"
+    return f"这里应为{expected}，而不是{what}"
+
+
+def _unknown_key(loc: FieldPath, model: type[BaseModel], doc: Document) -> Finding:
     key = str(loc[-1])
     known = _aliases(_model_at(model, loc[:-1]))
-    close = difflib.get_close_matches(key, known, n=1, cutoff=0.4)
-    hint = f"你是不是想写“{close[0]}”？" if close else f"这里可以写的键有：{'、'.join(known)}"
+    written = doc.get(loc[:-1])
+    unused = [k for k in known if not (isinstance(written, dict) and k in written)]  # suggest only what is missing
+    close = difflib.get_close_matches(key, unused, n=1, cutoff=0.4)
+    if re.fullmatch(r"\d{3}(,\d{3})*(\.\d+)?", key):  # {金额: 1,055.20} splits at the comma
+        hint = "这像是被逗号拆开的数字：数字不要使用千位分隔符，请去掉逗号"
+    elif close:
+        hint = f"你是不是想写“{close[0]}”？"
+    else:
+        hint = f"这里可以写的键有：{'、'.join(known)}" if known else "请检查拼写，或删除这一项"
     return Finding("unknown-key", loc, f"不认识的键“{key}”。{hint}")
 
 
@@ -111,3 +126,8 @@ def _unwrap(annotation: Any) -> Any:
 
 def _is_model(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _is_figure(candidate: Any) -> bool:
+    """A figure may be written as a mapping (值 and 更正), but is first of all a number."""
+    return isinstance(candidate, type) and issubclass(candidate, Figure)

@@ -15,6 +15,10 @@ from gongkai.problems import FieldPath
 FULLWIDTH = str.maketrans("０１２３４５６７８９．％－＋，", "0123456789.%-+,")
 _MONEY = re.compile(r"[+-]?\d+(\.\d+)?")
 _UNITS = ("万元", "元", "亿元", "人", "个", "分", "次", "㎡")
+# Bounds that no real figure reaches and that keep every sum and ratio within Decimal's 28 digits.
+MAX_DIGITS = 15  # integer digits of an amount, area or count: 千万亿
+MAX_SCORE_DIGITS = 6
+MAX_PERCENT_DECIMALS = 4
 
 
 class Strict(BaseModel):
@@ -60,7 +64,7 @@ def parse_money(value: Any, signed: bool = False) -> Decimal:
     text = _number_text(value, "金额", "（金额单位在文件开头统一声明）")
     if not _MONEY.fullmatch(text):
         raise PydanticCustomError("bad-amount", "“{text}”不是有效的金额，应写成如 293.53 的数字", {"text": text})
-    amount = Decimal(text)
+    amount = Decimal(_within(text, "bad-amount"))
     if amount < 0 and not signed:
         raise PydanticCustomError("negative-amount", "金额不能为负数：“{text}”", {"text": text})
     if amount.as_tuple().exponent < -2:  # type: ignore[operator]
@@ -72,7 +76,7 @@ def parse_area(value: Any) -> Decimal:
     text = _number_text(value, "面积", "（单位为平方米）")
     if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
         raise PydanticCustomError("bad-area", "“{text}”不是有效的面积，应为非负数，最多两位小数", {"text": text})
-    return Decimal(text)
+    return Decimal(_within(text, "bad-area"))
 
 
 def parse_signed_money(value: Any) -> Decimal:
@@ -83,9 +87,11 @@ def parse_percent(value: Any, signed: bool = False) -> Decimal:
     text = _number_text(value, "百分比", "")
     if not text.endswith("%") or not _MONEY.fullmatch(text[:-1].strip()):
         raise PydanticCustomError("bad-percent", "“{text}”不是有效的百分比，应写成如 99.96% 的形式", {"text": text})
-    number = Decimal(text[:-1].strip())
+    number = Decimal(_within(text[:-1].strip(), "bad-percent"))
     if number < 0 and not signed:
         raise PydanticCustomError("bad-percent", "百分比不能为负数：“{text}”", {"text": text})
+    if number.as_tuple().exponent < -MAX_PERCENT_DECIMALS:  # type: ignore[operator]
+        raise PydanticCustomError("bad-percent", "百分比最多保留四位小数：“{text}”", {"text": text})
     return number
 
 
@@ -97,14 +103,23 @@ def parse_count(value: Any) -> int:
     text = _number_text(value, "人数或个数", "")
     if not re.fullmatch(r"\d+", text):
         raise PydanticCustomError("bad-count", "“{text}”应为不带小数的非负整数", {"text": text})
-    return int(text)
+    return int(_within(text, "bad-count"))
 
 
 def parse_score(value: Any) -> Decimal:
     text = _number_text(value, "分数", "")
     if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
         raise PydanticCustomError("bad-score", "“{text}”不是有效的分数，应为非负数，最多两位小数", {"text": text})
-    return Decimal(text)
+    return Decimal(_within(text, "bad-score", MAX_SCORE_DIGITS))
+
+
+def _within(text: str, code: str, limit: int = MAX_DIGITS) -> str:
+    """A figure with more integer digits than any real one has: a slip of the keyboard, not a number to divide by."""
+    if len(text.lstrip("+-").split(".")[0].lstrip("0")) > limit:
+        raise PydanticCustomError(
+            code, "“{text}”位数过多（整数部分最多 {limit} 位），请检查是否多打了数字", {"text": text, "limit": limit}
+        )
+    return text
 
 
 def parse_date(value: Any) -> dt.date:
