@@ -6,6 +6,7 @@ keeps the last good pages and remembers the problems, which the server shows ove
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -120,17 +121,14 @@ class Session:
         ids = {e.id for e in content.reports}
         if ids != {key[len("report:"):] for key in self._rendered if key.startswith("report:")}:
             self._start_over()  # a report came or went: addresses and listings all change
-        shared = self._templates_print(SHARED_TEMPLATES)
-        site_print = digest(str(_stamp(content.site_document.path)), shared)
-        reports = sum(self._write_report(content, e, site_print) for e in content.reports)
-        return reports, self._write_indexes(content, site_print)
+        site_print = digest(str(_stamp(content.site_document.path)), content.years())
+        report_templates = self._templates_print(reports=True)  # once per rebuild: it walks every stamp
+        reports = sum(self._write_report(content, e, digest(site_print, report_templates)) for e in content.reports)
+        return reports, self._write_indexes(content, digest(site_print, self._templates_print(reports=False)))
 
-    def _write_report(self, content: Content, entry: ReportEntry, site_print: str) -> int:
+    def _write_report(self, content: Content, entry: ReportEntry, inputs: str) -> int:
         key = f"report:{entry.id}"
-        fingerprint = digest(
-            site_print, self._templates_print(REPORT_TEMPLATES),
-            str(_stamp(entry.unit.document.path)), str(_stamp(entry.source)),
-        )
+        fingerprint = digest(inputs, str(_stamp(entry.unit.document.path)), str(_stamp(entry.source)))
         if self._rendered.get(key) == fingerprint:
             return 0
         (self.out / site.pdf_path(entry)).unlink(missing_ok=True)  # stale: made again when asked for
@@ -143,10 +141,10 @@ class Session:
         self._rendered[key] = fingerprint
         return 1
 
-    def _write_indexes(self, content: Content, site_print: str) -> int:
+    def _write_indexes(self, content: Content, inputs: str) -> int:
         listing = [(r.id, r.model.title, r.model.published.isoformat(), r.unit.model.name) for r in content.reports]
         units = [str(_stamp(u.document.path)) for u in content.units.values()]
-        fingerprint = digest(site_print, self._templates_print(()), repr(listing), *units)
+        fingerprint = digest(inputs, repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:
             return 0
         pages = [p for p in site.pages(content) if "entry" not in p.context]
@@ -158,15 +156,16 @@ class Session:
         self._rendered["indexes"] = fingerprint
         return len(pages)
 
-    def _templates_print(self, prefixes: tuple[str, ...]) -> str:
-        """Stamps of the templates a kind of page is drawn with (shared ones, plus `prefixes`)."""
+    def _templates_print(self, reports: bool) -> str:
+        """Stamps of the templates report pages (or the other pages) are drawn with, shared ones included."""
         parts = []
+        root = f"{self.templates}{os.sep}"
         for path, stamp in sorted(self._seen.items()):
-            if self.templates not in path.parents:
+            if not str(path).startswith(root):
                 continue
             name = path.relative_to(self.templates).as_posix()
             is_report = name.startswith(REPORT_TEMPLATES)
-            if name.startswith(SHARED_TEMPLATES) or (is_report if prefixes else not is_report):
+            if name.startswith(SHARED_TEMPLATES) or is_report == reports:
                 parts.append(f"{name}:{stamp}")
         return digest(*parts)
 

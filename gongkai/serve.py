@@ -11,6 +11,7 @@ import mimetypes
 import signal
 import tempfile
 import time
+import traceback
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from livereload.watcher import Watcher
 from tornado import ioloop
 
 from gongkai.preview import Session
-from gongkai.problems import Problem
+from gongkai.problems import Problem, Severity
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 POLL_SECONDS = 0.1
@@ -51,7 +52,13 @@ def _stop(*_: Any) -> None:
 
 def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], None]:
     def rebuild() -> None:
-        result = session.rebuild()
+        try:
+            result = session.rebuild()
+        except Exception:  # a bug of ours: say so, keep serving the last good pages
+            log(traceback.format_exc())
+            session.problems = [Problem("internal-error", Severity.ERROR, "gongkai", 1, 1, "",
+                                        "程序内部错误（不是您的内容有误），详情见终端。请把终端中的信息发给技术支持人员")]
+            return
         log(f"{time.strftime('%H:%M:%S')} {result.line()}")
         for problem in [p for p in result.problems if p.severity.value == "error"][:20]:
             log(f"  {problem}")
