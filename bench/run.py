@@ -15,6 +15,7 @@ import os
 import platform
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -34,7 +35,9 @@ import synthetic  # noqa: E402  (bench/synthetic.py)
 
 from gongkai import pdf, pipeline, site  # noqa: E402
 from gongkai.downloads import write_downloads  # noqa: E402
+from gongkai.preview import Session  # noqa: E402
 from gongkai.render import TEMPLATES, environment  # noqa: E402
+from gongkai.serve import POLL_SECONDS  # noqa: E402
 
 TARGET_REPORTS = 300  # the size-bound targets are stated for a site of this many reports
 MIB = 1024 * 1024
@@ -133,6 +136,8 @@ class Results:
     pdf_pages: int = 0
     pdf_builds: dict[int, list[BuildRun]] = field(default_factory=dict)
     pdf_build_reports: int = 0
+    preview_sample: list[float] = field(default_factory=list)
+    preview_large: list[float] = field(default_factory=list)
 
 
 def measure_html(work: Path, generated: synthetic.Generated, repeat: int, results: Results,
@@ -150,6 +155,22 @@ def measure_html(work: Path, generated: synthetic.Generated, repeat: int, result
         say(f"rebuild after editing {edited.relative_to(generated.root)} {n + 1}/{repeat}")
         synthetic.edit_report(edited, n + 1)
         results.edit.append(run_build(generated.root, out, cache))
+
+
+def measure_preview(work: Path, generated: synthetic.Generated, repeat: int, results: Results,
+                    say: Callable[[str], None]) -> None:
+    """`serve`'s rebuild after a save, on the sample and on the large site (one process, kept warm as serve is)."""
+    sample = work / "sample-content"
+    shutil.copytree(synthetic.SAMPLE, sample)
+    for content, sink, name in ((sample, results.preview_sample, "sample"),
+                                (generated.root, results.preview_large, "large")):
+        session = Session(content, work / f"preview-{name}")
+        session.rebuild()
+        report = sorted(content.rglob("self-evaluation.yaml"))[0]
+        for n in range(repeat):
+            say(f"preview rebuild after a save ({name}) {n + 1}/{repeat}")
+            synthetic.edit_report(report, 100 + n)
+            sink.append(_timed(session.rebuild))
 
 
 def sample_pdf_job(stage: Path) -> tuple[pdf.PdfJob, float]:
@@ -271,6 +292,11 @@ def rows(results: Results) -> list[Row]:
         Row("峰值内存，冷构建 (peak RSS, cold build, --no-pdf)",
             f"{peak / MIB:.0f} MiB（子进程 children {max(r.rss_children for r in results.cold) / MIB:.0f} MiB）",
             f"< 1 GB（{TARGET_REPORTS} 份）", sized(peak < 1024 * MIB, n)),
+        Row("预览：保存后重建，示例 (serve: save → rebuilt, sample)", spread(results.preview_sample),
+            f"< {0.5 - POLL_SECONDS:.1f} s（另加轮询 ≤ {POLL_SECONDS} s）", median(results.preview_sample) < 0.5 - POLL_SECONDS),
+        Row(f"预览：保存后重建，{n} 份 (serve: save → rebuilt)", spread(results.preview_large),
+            f"< {0.5 - POLL_SECONDS:.1f} s（{TARGET_REPORTS} 份）",
+            sized(median(results.preview_large) < 0.5 - POLL_SECONDS, n)),
         Row("PDF 任务准备 (PDF job: HTML + attachments)", spread(results.job_seconds)),
         Row(f"单份 PDF，本流程 (pdf.render_one, sample, {results.pdf_pages} 页)", spread(results.pipeline_pdf)),
         Row("单份 PDF，WeasyPrint 本身 (WeasyPrint alone)", spread(results.weasyprint_pdf)),
@@ -366,6 +392,7 @@ def benchmark(sizes: Sizes, work: Path, say: Callable[[str], None]) -> Results:
     generated = synthetic.generate(work / "content", sizes.units, sizes.years)
     results = Results(len(generated.reports), time.perf_counter() - started)
     measure_html(work, generated, sizes.repeat, results, say)
+    measure_preview(work, generated, sizes.repeat, results, say)
     measure_pdf_overhead(work, sizes.repeat, results, say)
     measure_pdf_builds(work, sizes.pdf_reports, sizes.repeat, results, say)
     return results
