@@ -74,6 +74,15 @@ def self_evaluation_charts(report: SelfEvaluation) -> list[Chart]:
     return [budget_execution(report), spending_composition(report), scores(report)]
 
 
+# Charts by report kind; a kind without charts is not listed.
+CHARTS_BY_KIND = {"self-evaluation": self_evaluation_charts}
+
+
+def report_charts(kind: str, report: object) -> list[Chart]:
+    draw = CHARTS_BY_KIND.get(kind)
+    return draw(report) if draw is not None else []  # type: ignore[arg-type]
+
+
 # The three charts.
 
 

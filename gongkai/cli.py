@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional, Sequence
 
 from gongkai import __version__, archive
+from gongkai.models import REPORT_KINDS
 from gongkai.pipeline import BuildOptions, SetupError, build, check
 from gongkai.problems import Report, display_file
 
@@ -47,6 +48,11 @@ def parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("year", nargs="?", type=_positive, default=None, help="只核对这一年度（默认全部）")
     verify_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
     verify_cmd.add_argument("--site", default="site", help="已发布的网站文件夹（默认 site/）")
+    new_cmd = commands.add_parser("new", help="新建一份报告：各项留空待填，上年数字和科目自动带入")
+    new_cmd.add_argument("unit", help="单位文件夹名，如 huaihua-bjlxc")
+    new_cmd.add_argument("year", type=_positive, help="年度，如 2024")
+    new_cmd.add_argument("kind", help=f"报告类型：{'、'.join(REPORT_KINDS)}")
+    new_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
     serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
     serve_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
@@ -97,6 +103,8 @@ def _run(args: argparse.Namespace) -> int:
             print(message)
         print(f"发现 {len(messages)} 处不一致。" if messages else "校验通过：已发布的文件和归档包都与归档清单一致。")
         return EXIT_PROBLEMS if messages else EXIT_OK
+    if args.command == "new":
+        return _new(args)
     if args.command == "serve":
         from gongkai.serve import serve  # livereload and tornado load only for the preview
 
@@ -123,6 +131,22 @@ def _archive(args: argparse.Namespace) -> int:
     if args.package:
         archive.write_package(bag, Path(args.package))
         _log(f"归档包已另存为 {args.package}")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    """Start a report file; say where it is, what was carried over and what is left to fill in."""
+    from gongkai.new import NewReportError, new_report
+
+    try:
+        made = new_report(_content_dir(args.content), args.unit, args.year, args.kind)
+    except NewReportError as error:
+        raise UsageError(str(error)) from error
+    print(f"已生成 {display_file(made.path)}")
+    for item in made.carried:
+        print(f"  已带入：{item}")
+    print(f"还有 {made.blanks} 处空白待填写（冒号后为空的项）：金额、文字说明和日期；没有的金额可以留空或写 0。")
+    print("填好后运行 python build.py check 检查。")
     return EXIT_OK
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gongkai.models import SelfEvaluation, SiteConfig, Unit
+from gongkai.models import ReportModel, SiteConfig, Unit
 from gongkai.reader import Document
 
 
@@ -24,7 +24,7 @@ class ReportEntry:
     unit: UnitEntry
     year: int
     kind: str
-    model: SelfEvaluation
+    model: ReportModel
     document: Document
 
     @property

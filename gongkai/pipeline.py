@@ -12,8 +12,9 @@ from typing import Any, Callable, Iterable, Optional, TypeVar
 
 import jinja2
 
-from gongkai.charts import self_evaluation_charts
+from gongkai.charts import report_charts
 from gongkai.checks import run_checks
+from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
@@ -32,7 +33,7 @@ from gongkai.render import (
     write_pages,
 )
 from gongkai.sources import MisplacedFile, Source, discover
-from gongkai.tables import corrections, self_evaluation_tables
+from gongkai.tables import TABLES_BY_KIND, corrections
 from gongkai.models.base import Strict
 from gongkai.validate import validate
 
@@ -142,6 +143,8 @@ def _check_all(content: Content, report: Report) -> None:
     for entry in content.reports:
         findings = run_checks(entry.kind, entry.model, ctx)
         report.extend(_problem(entry.source, entry.document, f) for f in findings)
+    # Across documents: after each report is checked alone, so each problem is reported where it lies.
+    report.extend(_problem(entry.source, entry.document, f) for entry, f in cross_checks(content))
 
 
 def _check_archive(content: Content, report: Report) -> dict[str, archive.ReportState]:
@@ -318,10 +321,10 @@ def report_view(
     entry: ReportEntry, frozen: Optional[archive.ReportState] = None, originals: Optional[str] = None
 ) -> dict[str, Any]:
     """What a report page shows beside the model: its tables, charts, corrections and history."""
-    tables = self_evaluation_tables(entry.model)
+    tables = TABLES_BY_KIND[entry.kind](entry.model)
     return {
         "tables": {t.id: t for t in tables},
-        "charts": self_evaluation_charts(entry.model),
+        "charts": report_charts(entry.kind, entry.model),
         "corrections": corrections(tables),
         "history": _history(entry, frozen, originals),
         "toc": site.SECTIONS[entry.kind],

@@ -8,7 +8,7 @@ from typing import Any
 
 from gongkai.content import Content, ReportEntry
 
-KIND_NAMES = {"self-evaluation": "部门整体支出绩效自评报告"}
+KIND_NAMES = {"self-evaluation": "部门整体支出绩效自评报告", "budget": "部门预算", "final-accounts": "部门决算"}
 
 # The sections of a report in page order: (anchor, heading). The page and the PDF list them alike.
 SECTIONS = {
@@ -26,6 +26,20 @@ SECTIONS = {
         ("a2", "附件1-2 部门整体支出绩效自评表"),
     ),
 }
+# 部门预算 and 部门决算 explain the same matters in the same order; the tables stand in their sections.
+DISCLOSURE_SECTIONS = (
+    ("s1", "一、部门职责及机构设置"),
+    ("s2", "二、收支总体情况"),
+    ("s3", "三、财政拨款收支情况"),
+    ("s4", "四、一般公共预算财政拨款支出情况"),
+    ("s5", "五、机关运行经费"),
+    ("s6", "六、“三公”经费"),
+    ("s7", "七、政府采购情况"),
+    ("s8", "八、国有资产占用情况"),
+    ("s9", "九、预算绩效管理情况"),
+    ("s10", "十、名词解释"),
+)
+SECTIONS["budget"] = SECTIONS["final-accounts"] = DISCLOSURE_SECTIONS
 ASSETS = "assets"
 
 

@@ -7,11 +7,13 @@ with every heading that governs it, however the form nests its rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Iterable, Literal, Optional, Union
+from typing import Any, Iterable, Literal, Optional, Union
 
 from gongkai.models.base import Correction, Figure
+from gongkai.models.budget import Budget, FinalAccounts, FundAmounts, IncomeAmounts, SubjectTable, ThreePublicAmounts
 from gongkai.models.self_evaluation import ControlRow, CurrentRow, SelfEvaluation
 from gongkai.numbers import money, plain
 
@@ -422,3 +424,168 @@ def corrections(tables: Iterable[Table]) -> list[CorrectionNote]:
                     where = "·".join(names[h] for h in ordered if names.get(h))
                     notes.append(CorrectionNote(correction_anchor(table, r, i), table, where, cell))
     return notes
+
+
+# 部门预算 and 部门决算: the standard tables, in the order of the published forms.
+
+# A header spec: a column is (label, attribute); a group of columns is (label, [specs]).
+HeadSpec = list[tuple[str, Union[str, list]]]
+EXPENSE_HEAD: HeadSpec = [
+    ("合计", "total"),
+    ("基本支出", [("小计", "basic"), ("人员经费", "personnel"), ("公用经费", "public")]),
+    ("项目支出", "project"),
+]
+FINAL_EXPENSE_HEAD: HeadSpec = [("年初预算数", "initial"), ("全年预算数", "full_year"), ("决算数", EXPENSE_HEAD)]
+ECONOMIC_HEAD: HeadSpec = [("合计", "total"), ("人员经费", "personnel"), ("公用经费", "public")]
+INCOME_HEAD: HeadSpec = [(label, column) for column, label in IncomeAmounts.COLUMNS.items()]
+FUND_HEAD: HeadSpec = [(label, column) for column, label in FundAmounts.COLUMNS.items()]
+
+
+def budget_tables(r: Budget) -> list[Table]:
+    return _disclosure_tables(r, EXPENSE_HEAD, ("上年预算数", "预算数"))
+
+
+def final_accounts_tables(r: FinalAccounts) -> list[Table]:
+    return _disclosure_tables(r, FINAL_EXPENSE_HEAD, ("上年决算数", "预算数", "决算数"))
+
+
+def _disclosure_tables(r: Budget | FinalAccounts, general_head: HeadSpec, three_columns: tuple[str, ...]) -> list[Table]:
+    unit = f"单位：{r.money_unit}"
+    names = {name: info.alias or name for name, info in type(r).model_fields.items()}
+    return [
+        overview_table(r, names["overview"], unit),
+        income_table(names["income"], unit, r.income),
+        subject_table("spending", names["spending"], unit, r.spending, EXPENSE_HEAD),
+        fiscal_table(r, names["fiscal"], unit),
+        subject_table("general-public", names["general_public"], unit, r.general_public, general_head),
+        subject_table("basic", names["basic"], unit, r.basic, ECONOMIC_HEAD),
+        three_public_table(r, names["three_public"], unit, three_columns),
+        subject_table("government-fund", names["government_fund"], unit, r.government_fund, EXPENSE_HEAD),
+        subject_table("state-capital", names["state_capital"], unit, r.state_capital, EXPENSE_HEAD),
+        other_figures(r, unit),
+    ]
+
+
+def subject_table(table_id: str, caption: str, unit: str, table: SubjectTable, spec: HeadSpec) -> Table:
+    """A table by 科目: the 合计 row first, then 类, 款 and 项 rows as listed; an empty table keeps its note."""
+    t = TableBuilder(table_id, caption, unit, note=table.note or "")
+    t.head = _head(["科目编码", "科目名称"], spec)
+    columns = _leaf_columns(spec)
+    total = table.total
+    if total is not None or table.rows:
+        t.body.append([Cell("合计", "label", header=True, colspan=2), *_amount_cells(total, columns)])
+    for row in table.rows:
+        t.body.append([Cell(row.code, "label", header=True), Cell(row.name, "label", header=True),
+                       *_amount_cells(row, columns)])
+    return t.build()
+
+
+def income_table(caption: str, unit: str, table: SubjectTable) -> Table:
+    """The 收入总表 lists only the income sources the unit has: nine mostly blank columns help no reader."""
+    rows = [table.total, *table.rows]
+    used = [(label, column) for label, column in INCOME_HEAD
+            if column == "total" or any(row is not None and getattr(row, column) is not None for row in rows)]
+    built = subject_table("income", caption, unit, table, used)
+    note = "；".join(part for part in (table.note, "未填写任何数字的收入来源不列出" if len(used) < len(INCOME_HEAD) else "") if part)
+    return replace(built, note=note)
+
+
+def _head(leading: list[str], spec: HeadSpec) -> list[list[Cell]]:
+    """Header rows for nested column groups: groups span their columns, single columns span down."""
+    depth = _depth(spec)
+    rows: list[list[Cell]] = [[] for _ in range(depth)]
+    rows[0] = [Cell(label, "label", header=True, rowspan=depth) for label in leading]
+    _place(spec, 0, depth, rows)
+    return rows
+
+
+def _place(spec: HeadSpec, level: int, depth: int, rows: list[list[Cell]]) -> None:
+    for label, sub in spec:
+        if isinstance(sub, str):
+            rows[level].append(Cell(label, "label", header=True, rowspan=depth - level))
+        else:
+            rows[level].append(Cell(label, "label", header=True, colspan=len(_leaf_columns(sub))))
+            _place(sub, level + 1, depth, rows)
+
+
+def _depth(spec: HeadSpec) -> int:
+    return 1 + max((_depth(sub) for _, sub in spec if not isinstance(sub, str)), default=0)
+
+
+def _leaf_columns(spec: HeadSpec) -> list[str]:
+    return [column for _, sub in spec for column in ([sub] if isinstance(sub, str) else _leaf_columns(sub))]
+
+
+def _amount_cells(amounts: Optional[object], columns: list[str]) -> list[Cell]:
+    return [fig(getattr(amounts, column)) if amounts is not None else Cell(None, "money") for column in columns]
+
+
+def overview_table(r: Budget | FinalAccounts, caption: str, unit: str) -> Table:
+    """收支总表 as one column of figures: the income side, then the spending side."""
+    o = r.overview
+    labels = {name: info.alias or name for name, info in type(o).model_fields.items()}
+    income: list[tuple[str, Optional[Figure]]] = [("本年收入合计", o.income.total)]
+    income += [(label, getattr(o.income, column)) for column, label in IncomeAmounts.COLUMNS.items() if column != "total"]
+    income += [(labels["carried_in"], o.carried_in), ("收入总计", o.income_grand_total)]
+    spending: list[tuple[str, Optional[Figure]]] = [(f"{row.code} {row.name}", row.amount) for row in o.spending]
+    spending += [("本年支出合计", o.spending_total), (labels["carried_out"], o.carried_out), ("支出总计", o.spending_grand_total)]
+    t = TableBuilder("overview", caption, unit).columns("收支", "项目", "金额")
+    for group, rows in (("收入", income), ("支出", spending)):
+        for n, (label, figure) in enumerate(rows):
+            lead = [Cell(group, "label", header=True, rowspan=len(rows))] if n == 0 else []
+            t.body.append([*lead, Cell(label, "label", header=True), fig(figure)])
+    return t.build()
+
+
+def fiscal_table(r: Budget | FinalAccounts, caption: str, unit: str) -> Table:
+    """财政拨款收支总表: every line by fund (合计, 一般公共预算, 政府性基金预算, 国有资本经营预算)."""
+    f = r.fiscal
+    labels = {name: info.alias or name for name, info in type(f).model_fields.items()}
+    columns = _leaf_columns(FUND_HEAD)
+    income: list[tuple[str, list[Cell]]] = [
+        ("本年收入", _amount_cells(f.income, columns)),
+        (labels["carried_in"], _amount_cells(f.carried_in, columns)),
+        ("收入总计", [fig(f.income_grand_total), *(na() for _ in columns[1:])]),
+    ]
+    spending = [(f"{row.code} {row.name}", _amount_cells(row, columns)) for row in f.spending]
+    spending += [
+        ("本年支出合计", _amount_cells(f.spending_total, columns)),
+        (labels["carried_out"], _amount_cells(f.carried_out, columns)),
+        ("支出总计", [fig(f.spending_grand_total), *(na() for _ in columns[1:])]),
+    ]
+    t = TableBuilder("fiscal", caption, unit, note="收入总计、支出总计只列合计数。")
+    t.head = _head(["收支", "项目"], FUND_HEAD)
+    for group, rows in (("收入", income), ("支出", spending)):
+        for n, (label, cells) in enumerate(rows):
+            lead = [Cell(group, "label", header=True, rowspan=len(rows))] if n == 0 else []
+            t.body.append([*lead, Cell(label, "label", header=True), *cells])
+    return t.build()
+
+
+def three_public_table(r: Budget | FinalAccounts, caption: str, unit: str, column_labels: tuple[str, ...]) -> Table:
+    """“三公”经费: one row per item, one column per stage (上年, 预算, 决算)."""
+    x = r.three_public
+    stages = [getattr(x, name) for name in type(x).model_fields]
+    t = TableBuilder("three-public", caption, unit).columns("项目", *column_labels)
+    indented = {"vehicle_purchase", "vehicle_operation"}
+    for column, label in ThreePublicAmounts.COLUMNS.items():
+        shown = f"其中：{label}" if column in indented else label
+        t.row(shown, *(fig(getattr(stage, column)) if stage is not None else Cell(None, "money") for stage in stages))
+    return t.build()
+
+
+def other_figures(r: Budget | FinalAccounts, unit: str) -> Table:
+    """机关运行经费 and 政府采购, the two figures the explanations state beside the tables."""
+    e = r.explanations
+    p = e.procurement
+    t = TableBuilder("other-figures", "机关运行经费和政府采购", unit).columns("项目", "金额")
+    t.row("机关运行经费", fig(e.running_costs.amount)).row("政府采购", fig(p.amount))
+    t.row("其中：货物", fig(p.goods)).row("其中：工程", fig(p.works)).row("其中：服务", fig(p.services))
+    return t.build()
+
+
+TABLES_BY_KIND: dict[str, Callable[[Any], list[Table]]] = {
+    "self-evaluation": self_evaluation_tables,
+    "budget": budget_tables,
+    "final-accounts": final_accounts_tables,
+}

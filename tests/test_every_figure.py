@@ -28,13 +28,10 @@ STANDALONE = {
     *(f"基础数据表.经费控制.公用经费.分项[{i}].本年预算" for i in range(3)),
     "基础数据表.经费控制.公用经费.分项[1].本年决算",
     "基础数据表.经费控制.公用经费.分项[2].本年决算",
-    "基础数据表.经费控制.公用经费.合计.上年决算",
-    "基础数据表.经费控制.公用经费.合计.本年决算",
+    "基础数据表.经费控制.公用经费.合计.上年决算",  # its 本年决算 is tied to the same year's 部门决算
     # Stated once; last year's figures are checked against last year's report when it is in content/.
     "基本情况.人员编制.劳务派遣人员",
     "基本情况.人员编制.离退休人员",
-    "基础数据表.经费控制.政府采购金额.本年预算",
-    "基础数据表.经费控制.政府采购金额.本年决算",
     # With nothing approved and nothing built, a control rate is 0 ÷ 0: nothing to check it against.
     "基础数据表.楼堂馆所.批复规模",
     "基础数据表.楼堂馆所.规模控制率",

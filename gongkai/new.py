@@ -1,0 +1,289 @@
+"""`new UNIT YEAR KIND`: start a report file with every field present and blank where the finance
+officer fills it in; what the form repeats from earlier reports is carried over already.
+
+Carried over: last year's figures where the form shows them (the self-evaluation's 上年决算 columns,
+the “三公” table's 上年预算数 or 上年决算数), the 科目 rows (code and name, amounts blank) of last
+year's report of the kind, and for a 决算 the 年初预算数 of the same year's published 部门预算.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import types
+import typing
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Optional
+
+from pydantic import BaseModel
+
+from gongkai.checks.cross import THREE_PUBLIC_ROWS
+from gongkai.content import Content, ReportEntry
+from gongkai.models import REPORT_KINDS, Budget, FinalAccounts, SelfEvaluation
+from gongkai.models.base import Figure
+from gongkai.pipeline import load
+from gongkai.sources import UNIT_FILE
+
+DEFAULT_MONEY_UNIT = "万元"
+_PLAIN = re.compile(r"[^:#{}\[\],&*!|>'\"%@`\n]+")  # text that YAML reads back unchanged without quotes
+
+
+class NewReportError(Exception):
+    """The report cannot be started (unknown unit, existing file): a message for the user."""
+
+
+@dataclass
+class Draft:
+    """The data of the new file as nested dicts (None = a blank to fill in), and what was carried over."""
+
+    data: dict[str, Any]
+    carried: list[str] = field(default_factory=list)
+
+    def put(self, path: tuple[str, ...], value: Any) -> None:
+        node = self.data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+
+
+@dataclass(frozen=True)
+class NewReport:
+    path: Path
+    carried: list[str]
+    blanks: int
+
+
+def new_report(root: Path, unit: str, year: int, kind: str) -> NewReport:
+    """Write content/<unit>/<year>/<kind>.yaml; never overwrite an existing file."""
+    if kind not in REPORT_KINDS:
+        close = difflib.get_close_matches(kind, list(REPORT_KINDS), n=1, cutoff=0.5)
+        hint = f"你是不是想写“{close[0]}”？" if close else ""
+        raise NewReportError(f"不认识的报告类型“{kind}”。{hint}报告类型可以是：{'、'.join(REPORT_KINDS)}")
+    target = root / unit / str(year) / f"{kind}.yaml"
+    if not (root / unit / UNIT_FILE).is_file():
+        raise NewReportError(f"找不到单位“{unit}”：请先创建 {root / unit / UNIT_FILE}（单位名称、内设机构、主要职能职责）")
+    if target.exists():
+        raise NewReportError(f"{target} 已经存在，不会覆盖。要重新开始，请先把它改名或移走")
+    draft = Draft(skeleton(REPORT_KINDS[kind]))
+    content = load(root).content
+    if content is not None:
+        CARRY[kind](draft, year, _reports_of(content, unit))
+    draft.put(("年度",), str(year))
+    draft.put(("标题",), f"{year}年{REPORT_KINDS[kind].KIND_NAME}")
+    if draft.data["金额单位"] is None:
+        draft.put(("金额单位",), DEFAULT_MONEY_UNIT)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    text = to_yaml(draft.data, REPORT_KINDS[kind])
+    target.write_text(text, encoding="utf-8", newline="\n")
+    return NewReport(target, draft.carried, _blanks(draft.data))
+
+
+# Every field of a model, blank.
+
+
+def skeleton(model: type[BaseModel]) -> dict[str, Any]:
+    return {info.alias or name: _blank(info.annotation) for name, info in model.model_fields.items()}
+
+
+def _blank(annotation: Any) -> Any:
+    annotation = _unwrap(annotation)
+    if typing.get_origin(annotation) is list:
+        return []
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and not issubclass(annotation, Figure):
+        return skeleton(annotation)
+    return None
+
+
+def _unwrap(annotation: Any) -> Any:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(options[0])
+    if typing.get_origin(annotation) is typing.Annotated:
+        return typing.get_args(annotation)[0]
+    return annotation
+
+
+def _blanks(data: Any) -> int:
+    if isinstance(data, dict):
+        return sum(_blanks(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_blanks(v) for v in data)
+    return int(data is None)
+
+
+# What each kind carries over from the unit's other reports.
+
+Reports = dict[tuple[int, str], ReportEntry]
+
+
+def _reports_of(content: Content, unit: str) -> Reports:
+    return {(e.year, e.kind): e for e in content.reports if e.unit.id == unit}
+
+
+def _carry_budget(draft: Draft, year: int, reports: Reports) -> None:
+    previous = reports.get((year - 1, "budget"))
+    if previous is None:
+        return
+    model: Budget = previous.model  # type: ignore[assignment]
+    draft.put(("金额单位",), model.money_unit)
+    _put_amounts(draft, _alias_path(Budget, "three_public", "previous"), model.three_public.budget)
+    _carry_rows(draft, Budget, model, exclude=())
+    draft.carried += [f"“三公”经费上年预算数（{year - 1}年部门预算的预算数）", f"各表的科目编码和名称（{year - 1}年部门预算）"]
+
+
+def _carry_final_accounts(draft: Draft, year: int, reports: Reports) -> None:
+    previous, budget = reports.get((year - 1, "final-accounts")), reports.get((year, "budget"))
+    if previous is not None:
+        model: FinalAccounts = previous.model  # type: ignore[assignment]
+        draft.put(("金额单位",), model.money_unit)
+        _put_amounts(draft, _alias_path(FinalAccounts, "three_public", "previous"), model.three_public.actual)
+        draft.carried.append(f"“三公”经费上年决算数（{year - 1}年部门决算的决算数）")
+    source = budget or previous
+    if source is not None:
+        _carry_rows(draft, FinalAccounts, source.model, ("general_public",) if budget is not None else ())  # type: ignore[arg-type]
+        draft.carried.append(f"各表的科目编码和名称（{source.year}年{type(source.model).KIND_NAME}）")
+    if budget is not None:
+        _carry_initial_budget(draft, budget.model)  # type: ignore[arg-type]
+        draft.carried.append(f"一般公共预算财政拨款支出决算表的年初预算数（{year}年部门预算）")
+
+
+def _carry_initial_budget(draft: Draft, budget: Budget) -> None:
+    table = _alias_path(FinalAccounts, "general_public")
+    general = budget.general_public
+    if general.total is not None:
+        draft.put(table + ("合计", "年初预算数"), _text(general.total.total))
+    blank = _row_blank(FinalAccounts, "general_public", "rows")
+    rows = [{**blank, "科目编码": row.code, "科目名称": row.name, "年初预算数": _text(row.total)} for row in general.rows]
+    draft.put(table + ("明细",), rows)
+
+
+def _carry_rows(draft: Draft, own: type[BaseModel], model: Budget | FinalAccounts, exclude: tuple[str, ...]) -> None:
+    """The 科目 rows of every table, amounts blank: a unit's classification changes little from year to year."""
+    for name in ("income", "spending", "general_public", "basic", "government_fund", "state_capital"):
+        if name not in exclude:
+            _copy_rows(draft, own, (name, "rows"), getattr(model, name).rows)
+    for name in ("overview", "fiscal"):
+        _copy_rows(draft, own, (name, "spending"), getattr(model, name).spending)
+
+
+def _copy_rows(draft: Draft, own: type[BaseModel], names: tuple[str, ...], rows: list[Any]) -> None:
+    """Rows into the list at `names` (a table's 明细, or a summary table's 本年支出), code and name only."""
+    blank = _row_blank(own, *names)
+    draft.put(_alias_path(own, *names), [{**blank, "科目编码": row.code, "科目名称": row.name} for row in rows])
+
+
+def _row_blank(own: type[BaseModel], *names: str) -> dict[str, Any]:
+    return skeleton(typing.get_args(_unwrap(_field(own, *names).annotation))[0])
+
+
+def _carry_self_evaluation(draft: Draft, year: int, reports: Reports) -> None:
+    """附件1-1's 上年决算 column: last year's self-evaluation, or else last year's 决算."""
+    previous, final = reports.get((year - 1, "self-evaluation")), reports.get((year - 1, "final-accounts"))
+    if previous is not None:
+        _carry_from_self_evaluation(draft, previous.model)  # type: ignore[arg-type]
+        draft.carried.append(f"附件1-1 经费控制情况的上年决算数（{year - 1}年自评报告的本年决算数）")
+    elif final is not None:
+        _carry_from_final_accounts(draft, final.model)  # type: ignore[arg-type]
+        draft.carried.append(f"附件1-1 经费控制情况的上年决算数（{year - 1}年部门决算）")
+
+
+COSTS = ("基础数据表", "经费控制")
+
+
+def _carry_from_self_evaluation(draft: Draft, previous: SelfEvaluation) -> None:
+    draft.put(("金额单位",), previous.money_unit)
+    old = previous.basic_data.costs
+    for attribute, label, _ in THREE_PUBLIC_ROWS:
+        draft.put(COSTS + ("三公经费", label, "上年决算"), _text(getattr(old.three_public, attribute).actual))
+    for group, key in ((old.projects, "项目支出"), (old.public, "公用经费")):
+        draft.put(COSTS + (key, "合计", "上年决算"), _text(group.total.actual))
+        rows = [{"名称": row.name, "上年决算": _text(row.actual), "本年预算": None, "本年决算": None} for row in group.rows]
+        draft.put(COSTS + (key, "分项"), rows)
+
+
+def _carry_from_final_accounts(draft: Draft, final: FinalAccounts) -> None:
+    draft.put(("金额单位",), final.money_unit)
+    for _, label, other in THREE_PUBLIC_ROWS:
+        draft.put(COSTS + ("三公经费", label, "上年决算"), _text(getattr(final.three_public.actual, other)))
+    spent = final.spending.total
+    if spent is not None:
+        draft.put(COSTS + ("项目支出", "合计", "上年决算"), _text(spent.project))
+        draft.put(COSTS + ("公用经费", "合计", "上年决算"), _text(spent.public))
+
+
+CARRY = {"budget": _carry_budget, "final-accounts": _carry_final_accounts, "self-evaluation": _carry_self_evaluation}
+
+
+def _put_amounts(draft: Draft, path: tuple[str, ...], amounts: BaseModel) -> None:
+    for name, info in type(amounts).model_fields.items():
+        draft.put(path + (info.alias or name,), _text(getattr(amounts, name)))
+
+
+def _field(model: type[BaseModel], *names: str) -> Any:
+    info = None
+    for name in names:
+        info = model.model_fields[name]
+        model = _unwrap(info.annotation)
+    return info
+
+
+def _alias_path(model: type[BaseModel], *names: str) -> tuple[str, ...]:
+    path = []
+    for name in names:
+        info = model.model_fields[name]
+        path.append(info.alias or name)
+        model = _unwrap(info.annotation)
+    return tuple(path)
+
+
+def _text(figure: Optional[Figure]) -> Optional[str]:
+    """A figure as the finance officer wrote it (Decimal keeps “55.20”)."""
+    return None if figure is None else str(Decimal(figure.value))  # type: ignore[attr-defined]
+
+
+# Writing the draft as YAML text, with each field's explanation as a comment.
+
+
+def to_yaml(data: dict[str, Any], model: type[BaseModel]) -> str:
+    lines = [f"# {model.__doc__.splitlines()[0] if model.__doc__ else ''}",
+             "# 空白处请填写；没有的金额可以留空或写 0。填好后运行 python build.py check 检查。"]
+    lines += _mapping(data, model, 0)
+    return "\n".join(lines) + "\n"
+
+
+def _mapping(data: dict[str, Any], model: Optional[type[BaseModel]], indent: int) -> list[str]:
+    infos = {info.alias or name: info for name, info in model.model_fields.items()} if model else {}
+    lines = []
+    pad = " " * indent
+    for key, value in data.items():
+        info = infos.get(key)
+        note = f"  # {info.description}" if info is not None and info.description else ""
+        child = _unwrap(info.annotation) if info is not None else None
+        if isinstance(value, dict):
+            lines.append(f"{pad}{key}:{note}")
+            lines += _mapping(value, child if _is_model(child) else None, indent + 2)
+        elif isinstance(value, list) and value:
+            lines.append(f"{pad}{key}:{note}")
+            lines += [f"{pad}  - {_flow(item)}" for item in value]
+        elif isinstance(value, list):
+            lines.append(f"{pad}{key}: []{note}")
+        else:
+            lines.append(f"{pad}{key}:{' ' + _scalar(value) if value is not None else ''}{note}")
+    return lines
+
+
+def _flow(row: dict[str, Any]) -> str:
+    """One row per line, as the published tables list them: easy to paste over."""
+    return "{" + ", ".join(f"{k}: {_scalar(v) if v is not None else ''}" for k, v in row.items()) + "}"
+
+
+def _scalar(value: str) -> str:
+    text = str(value)
+    return text if _PLAIN.fullmatch(text) and text == text.strip() else json.dumps(text, ensure_ascii=False)
+
+
+def _is_model(candidate: Any) -> bool:
+    return isinstance(candidate, type) and issubclass(candidate, BaseModel)

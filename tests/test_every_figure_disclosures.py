@@ -1,0 +1,45 @@
+"""Nudging any figure of the sample 部门预算 and 部门决算 by one cent must be caught by `check`.
+
+The same test as test_every_figure.py, for the other kinds: every figure takes part in a sum, a
+cross-table figure or a cross-document figure, except the few listed by name below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import CONTENT, copy_site
+from test_every_figure import figures, nudged, signatures
+
+UNIT = Path("huaihua-bjlxc")
+FILES = (UNIT / "2023/budget.yaml", UNIT / "2023/final-accounts.yaml", UNIT / "2024/budget.yaml")
+
+# Stated once in the explanations, with nothing on the forms to add up to.
+STANDALONE = {"情况说明.机关运行经费.金额"}
+
+CASES = [(path, *figure) for path in FILES for figure in figures(CONTENT / path) if not figure[0].endswith("科目编码")]
+BASELINE = signatures(CONTENT)
+
+
+def test_the_samples_have_their_figures() -> None:
+    assert all(sum(case[0] == path for case in CASES) > 200 for path in FILES)
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "line", "column", "text"), CASES, ids=[f"{c[0].parent.name}/{c[0].stem}:{c[1]}" for c in CASES]
+)
+def test_a_nudged_figure_is_caught(tmp_path: Path, path: Path, field: str, line: int, column: int, text: str) -> None:
+    site = copy_site(CONTENT, tmp_path / "content")
+    report_file = site / path
+    lines = report_file.read_text(encoding="utf-8").split("\n")
+    row = lines[line - 1]
+    assert row[column - 1 : column - 1 + len(text)] == text
+    lines[line - 1] = row[: column - 1] + nudged(text) + row[column - 1 + len(text) :]
+    report_file.write_text("\n".join(lines), encoding="utf-8")
+
+    new = signatures(site) - BASELINE
+    if field in STANDALONE:
+        assert not new, f"{field} is listed as standalone but a rule now ties it: move it out of STANDALONE"
+    else:
+        assert new, f"changing {field} in {path} from {text} to {nudged(text)} went unnoticed"
