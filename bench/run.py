@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import synthetic  # noqa: E402  (bench/synthetic.py)
 
-from gongkai import pdf, pipeline, site  # noqa: E402
+from gongkai import outputs, pdf, pipeline, site  # noqa: E402
 from gongkai.downloads import write_downloads  # noqa: E402
 from gongkai.preview import Session  # noqa: E402
 from gongkai.render import TEMPLATES, environment  # noqa: E402
@@ -174,21 +174,21 @@ def measure_preview(work: Path, generated: synthetic.Generated, repeat: int, res
 
 
 def sample_pdf_job(stage: Path) -> tuple[pdf.PdfJob, float]:
-    """The sample report's PDF job, made the way pipeline._write_pdfs makes it (downloads written first).
+    """The sample report's PDF job, made the way outputs.write_pdfs makes it (downloads written first).
 
-    Returns the job and the seconds spent in pipeline._pdf_job (print HTML and attachments).
+    Returns the job and the seconds spent in outputs.pdf_job (print HTML and attachments).
     """
     loaded = pipeline.load(synthetic.SAMPLE)
     if not loaded.report.ok or loaded.content is None:
         raise RuntimeError("content/ does not pass check:\n" + "\n".join(str(p) for p in loaded.report.errors))
     content = loaded.content
     entry = content.reports[0]
-    view = pipeline.report_view(entry)
+    view = outputs.report_view(entry)
     view["downloads"] = write_downloads(entry, list(view["tables"].values()), stage)
     stylesheet = (TEMPLATES / "pdf" / "print.css").read_text(encoding="utf-8")
     env = environment(TEMPLATES)
     started = time.perf_counter()
-    job = pipeline._pdf_job(env, content, entry, view, stage, stylesheet)
+    job = outputs.pdf_job(env, content, entry, view, stage, stylesheet)
     return job, time.perf_counter() - started
 
 

@@ -2,44 +2,38 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-import sys
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import jinja2
 
-from gongkai.charts import report_charts
+from gongkai import archive, incremental, outputs, pdf
 from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
-from gongkai import archive, incremental, pdf, site
-from gongkai.downloads import Download, write_downloads
-from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
+from gongkai.models.base import Strict
+from gongkai.problems import FieldPath, Finding, Problem, Report, display_file, format_path
 from gongkai.publish import staging
 from gongkai.reader import Document, read_document
 from gongkai.render import (
     TEMPLATES,
     copy_assets,
     environment,
-    render_page,
     template_problem,
     write_feeds,
     write_pages,
 )
 from gongkai.sources import MisplacedFile, Source, discover
-from gongkai.tables import TABLES_BY_KIND, corrections
-from gongkai.models.base import Strict
 from gongkai.validate import validate
 
 M = TypeVar("M", bound=Strict)
 T = TypeVar("T")
-CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def _quiet(_: str) -> None:
@@ -50,14 +44,14 @@ def _quiet(_: str) -> None:
 class Loaded:
     """Everything read from a content folder, valid or not, and what was wrong with it."""
 
-    content: Optional[Content]
+    content: Content | None
     report: Report = field(default_factory=Report)
     # Reports of frozen years, by report id: published from their archive bag.
     frozen: dict[str, archive.ReportState] = field(default_factory=dict)
 
 
 # How one source file is read: the document, its validated model (or None) and its problems.
-ReadResult = tuple[Document, Optional[Strict], list[Problem]]
+ReadResult = tuple[Document, Strict | None, list[Problem]]
 Read = Callable[[Source, type], ReadResult]
 
 
@@ -97,7 +91,7 @@ def check(root: Path) -> Report:
     return load(root).report
 
 
-def _read_all(root: Path, sources: list[Source], report: Report, read: Read) -> Optional[Content]:
+def _read_all(root: Path, sources: list[Source], report: Report, read: Read) -> Content | None:
     site_source, *rest = sources
     site_doc, config = _read(site_source, SiteConfig, report, read)
     if config is None:
@@ -132,7 +126,7 @@ def _add_report(content: Content, source: Source, report: Report, read: Read) ->
     content.reports.append(ReportEntry(unit, source.year, source.kind, model, document))
 
 
-def _read(source: Source, model_class: type[M], report: Report, read: Read) -> tuple[Document, Optional[M]]:
+def _read(source: Source, model_class: type[M], report: Report, read: Read) -> tuple[Document, M | None]:
     document, model, problems = read(source, model_class)
     report.extend(problems)
     return document, model  # type: ignore[return-value]
@@ -157,7 +151,7 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
     return {state.entry.id: state for state in states}
 
 
-def _problem(path: Path, document: Optional[Document], finding: Finding) -> Problem:
+def _problem(path: Path, document: Document | None, finding: Finding) -> Problem:
     """Tie a finding to its file, line and column; name the other places it refers to."""
     line, column = document.locate(finding.path) if document else (1, 1)
     shown = tuple(part for part in finding.path if not (isinstance(part, str) and part.startswith("__")))
@@ -165,7 +159,7 @@ def _problem(path: Path, document: Optional[Document], finding: Finding) -> Prob
     return Problem(finding.code, finding.severity, display_file(path), line, column, format_path(shown), message)
 
 
-def _see_also(document: Optional[Document], places: Iterable[FieldPath]) -> str:
+def _see_also(document: Document | None, places: Iterable[FieldPath]) -> str:
     notes = [f"第 {document.locate(p)[0]} 行 {format_path(p)}" for p in places if document]
     return f"（另见{'；'.join(notes)}）" if notes else ""
 
@@ -179,14 +173,14 @@ def _see_also(document: Optional[Document], places: Iterable[FieldPath]) -> str:
 class BuildOptions:
     out: Path
     pdf: bool = True
-    jobs: Optional[int] = None
+    jobs: int | None = None
     templates: Path = TEMPLATES
-    cache: Optional[Path] = Path(".gongkai-cache") / "pdf"
+    cache: Path | None = Path(".gongkai-cache") / "pdf"
     # Reuse what the last build into `out` wrote from the same inputs (its state file sits beside `out`).
     incremental: bool = True
 
     @property
-    def state(self) -> Optional[Path]:
+    def state(self) -> Path | None:
         return self.out.parent / f".{self.out.name}.build-state.json" if self.incremental else None
 
 
@@ -252,99 +246,30 @@ def _write_site(
             report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
         live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
-        prints = {e.id: _report_fingerprint(content, e, templates, options, originals.get(e.id)) for e in live}
-        groups = _reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage)
+        prints = {e.id: outputs.report_fingerprint(content, e, templates, options.pdf, originals.get(e.id)) for e in live}
+        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage)
         todo = [e for e in live if f"report:{e.id}" not in groups]
         views = _timed(log, f"整理表格和图表（{len(todo)} 份报告有变化）", lambda: {
-            e.id: report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
+            e.id: outputs.report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
         })
-        _timed(log, "生成数据下载", lambda: _write_downloads(content, views, stage))
+        _timed(log, "生成数据下载", lambda: outputs.write_all_downloads(content, views, stage))
         if options.pdf:
-            _timed(log, "生成 PDF", lambda: _write_pdfs(env, content, views, stage, options, log))
-        index_print = _index_fingerprint(content, templates)
-        groups.update(_reuse(state, {"indexes": index_print}, options.out, stage))
+            settings = outputs.PdfSettings(
+                options.templates, options.jobs or os.cpu_count() or 1, options.cache, pdf.is_terminal() and log is not _quiet
+            )
+            _timed(log, "生成 PDF", lambda: outputs.write_pdfs(env, content, views, stage, settings, log))
+        index_print = outputs.index_fingerprint(content, templates)
+        groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, stage))
         with_indexes = "indexes" not in groups
         count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views, indexes=with_indexes))
         if with_indexes:
             _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
             copy_assets(options.templates, stage)
-            groups["indexes"] = incremental.record(stage, _index_files(stage, content), index_print)
+            groups["indexes"] = incremental.record(stage, outputs.index_files(stage, content), index_print)
         for entry in todo:
-            groups[f"report:{entry.id}"] = incremental.record(stage, _report_files(entry, views[entry.id]), prints[entry.id])
+            files = outputs.report_files(entry, views[entry.id])
+            groups[f"report:{entry.id}"] = incremental.record(stage, files, prints[entry.id])
     return count, groups
-
-
-def _reuse(
-    state: incremental.State, wanted: dict[str, str], site_dir: Path, stage: Path
-) -> dict[str, incremental.Group]:
-    reused = {}
-    for key, fingerprint in wanted.items():
-        group = state.unchanged(key, fingerprint, site_dir)
-        if group is not None:
-            incremental.link_group(group, site_dir, stage)
-            reused[key] = group
-    return reused
-
-
-def _report_fingerprint(
-    content: Content, entry: ReportEntry, templates: str, options: BuildOptions, originals: Optional[str]
-) -> str:
-    """Everything a report's page, PDF and downloads show: its files, the site's, the years in the menu."""
-    return incremental.digest(
-        templates, options.pdf, originals, content.years(), sorted(content.frozen.items()),
-        incremental.file_digest(content.site_document.path), incremental.file_digest(entry.unit.document.path),
-        incremental.file_digest(entry.source),
-    )
-
-
-def _index_fingerprint(content: Content, templates: str) -> str:
-    listing = [(r.id, r.model.title, r.model.published, r.model.corrections_log) for r in content.reports]
-    units = [incremental.file_digest(u.document.path) for _, u in sorted(content.units.items())]
-    return incremental.digest(
-        templates, incremental.file_digest(content.site_document.path), repr(listing), sorted(content.frozen.items()),
-        *units,
-    )
-
-
-def _report_files(entry: ReportEntry, view: dict[str, Any]) -> list[str]:
-    return [site.report_path(entry), *(d.path for d in view["downloads"])]
-
-
-def _index_files(stage: Path, content: Content) -> list[str]:
-    """Everything but the reports' own folders: index pages, feeds, assets."""
-    report_folders = {f"{r.unit.id}/{r.year}" for r in content.reports}
-    files = [p.relative_to(stage).as_posix() for p in stage.rglob("*") if p.is_file()]
-    return [f for f in files if not any(f.startswith(folder) for folder in report_folders)]
-
-
-def report_view(
-    entry: ReportEntry, frozen: Optional[archive.ReportState] = None, originals: Optional[str] = None
-) -> dict[str, Any]:
-    """What a report page shows beside the model: its tables, charts, corrections and history."""
-    tables = TABLES_BY_KIND[entry.kind](entry.model)
-    return {
-        "tables": {t.id: t for t in tables},
-        "charts": report_charts(entry.kind, entry.model),
-        "corrections": corrections(tables),
-        "history": _history(entry, frozen, originals),
-        "toc": site.SECTIONS[entry.kind],
-        "downloads": [],
-        "pdf_pages": None,
-    }
-
-
-def _history(entry: ReportEntry, frozen: Optional[archive.ReportState], originals: Optional[str]) -> list[dict[str, Any]]:
-    """修订记录: first publication, the freeze (with the original files), then each correction."""
-    history: list[dict[str, Any]] = [{"date": entry.model.published, "text": "首次发布", "links": []}]
-    if frozen is not None:
-        links = []
-        if originals:
-            name = entry.kind
-            links = [("原始版本网页", f"{originals}/{name}.html"), ("原始版本 PDF", f"{originals}/{name}.pdf")]
-        history.append({"date": frozen.frozen.frozen_on, "text": "归档（存档版本保持不变）", "links": links})
-    for fix in entry.model.corrections_log:
-        history.append({"date": fix.date, "text": f"更正：{fix.what}。原因：{fix.reason}", "links": []})
-    return sorted(history, key=lambda item: item["date"]) if len(history) > 1 else []
 
 
 def _check_printable(content: Content, report: Report, log: Callable[[str], None]) -> None:
@@ -357,72 +282,6 @@ def _check_printable(content: Content, report: Report, log: Callable[[str], None
                  *(r.document for r in content.reports)]
     for document in documents:
         report.extend(_problem(document.path, document, f) for f in pdf.missing_glyphs(document.data))
-
-
-def _write_pdfs(
-    env: Any, content: Content, views: dict[str, dict[str, Any]], stage: Path, options: BuildOptions,
-    log: Callable[[str], None],
-) -> None:
-    """Every report's PDF/A-3a, in a process pool; each report page then links its PDF."""
-    stylesheet = (options.templates / "pdf" / "print.css").read_text(encoding="utf-8")
-    entries = [e for e in content.reports if e.id in views]
-    jobs = [_pdf_job(env, content, entry, views[entry.id], stage, stylesheet) for entry in entries]
-    workers = options.jobs or os.cpu_count() or 1
-    results = pdf.render_all(jobs, workers, options.cache, _pdf_progress(log))
-    for entry, result in zip(entries, results):
-        view = views[entry.id]
-        link = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), result.size, None)
-        view["downloads"] = [link, *view["downloads"]]
-        view["pdf_pages"] = result.pages
-
-
-def report_pdf(
-    env: Any, content: Content, entry: ReportEntry, out: Path, templates: Path, cache: Optional[Path]
-) -> pdf.PdfResult:
-    """One report's PDF into `out` (whose downloads are already written): the preview's on-demand PDF."""
-    stylesheet = (templates / "pdf" / "print.css").read_text(encoding="utf-8")
-    job = _pdf_job(env, content, entry, report_view(entry), out, stylesheet)
-    [result] = pdf.render_all([job], 1, cache, lambda *_: None)
-    return result
-
-
-def _pdf_job(env: Any, content: Content, entry: ReportEntry, view: dict[str, Any], stage: Path, css: str) -> pdf.PdfJob:
-    created = dt.datetime.combine(entry.model.published, dt.time(), tzinfo=CHINA)
-    fixes = [note.cell.correction.date for note in view["corrections"] if note.cell.correction.date]
-    modified = dt.datetime.combine(max([entry.model.published, *fixes]), dt.time(), tzinfo=CHINA)
-    page = site.Page(site.pdf_path(entry), f"pdf/report-{entry.kind}.html", site.report_title(entry))
-    running = f"{entry.unit.model.name} · {entry.year}年度 · {entry.model.title}"
-    html = render_page(env, page, content, {
-        **view, "entry": entry, "print_mode": True, "running_header": running,
-        "pdf_created": created.isoformat(), "pdf_modified": modified.isoformat(),
-    })
-    data = stage / site.downloads_dir(entry) / f"{entry.kind}.json"
-    attachments = (
-        pdf.AttachedFile(entry.source.name, entry.source.read_bytes(), "报告的源数据（YAML）", "Source"),
-        pdf.AttachedFile(data.name, data.read_bytes(), "经校验的报告数据（JSON）", "Data"),
-    )
-    base = content.config.base_url
-    base_url = (base.rstrip("/") + "/" + page.path) if base else None
-    return pdf.PdfJob(entry.id, html, css, base_url, attachments, created, modified, stage / page.path)
-
-
-def _pdf_progress(log: Callable[[str], None]) -> Callable[[pdf.PdfResult, int, int], None]:
-    def report(result: pdf.PdfResult, done: int, total: int) -> None:
-        how = "取自缓存" if result.cached else f"{result.seconds:.2f} 秒"
-        if pdf.is_terminal() and log is not _quiet:
-            bar = "#" * (20 * done // total)
-            end = "\n" if done == total else ""
-            print(f"\r  PDF [{bar:<20}] {done}/{total} {result.report_id}（{how}）", end=end, file=sys.stderr, flush=True)
-        else:
-            log(f"  PDF {done}/{total} {result.report_id}：{result.pages} 页，{how}")
-
-    return report
-
-
-def _write_downloads(content: Content, views: dict[str, dict[str, Any]], stage: Path) -> None:
-    for entry in (e for e in content.reports if e.id in views):
-        view = views[entry.id]
-        view["downloads"] = write_downloads(entry, list(view["tables"].values()), stage)
 
 
 def _timed(log: Callable[[str], None], step: str, work: Callable[[], T]) -> T:

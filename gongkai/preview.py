@@ -11,16 +11,16 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import jinja2
 
 from gongkai import site
-from gongkai.incremental import digest
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
+from gongkai.incremental import digest
 from gongkai.models.base import Strict
-from gongkai.pipeline import ReadResult, load, read_source, report_pdf, report_view
+from gongkai.outputs import report_pdf, report_view
+from gongkai.pipeline import ReadResult, load, read_source
 from gongkai.problems import Problem, Report, display_file
 from gongkai.render import TEMPLATES, copy_assets, environment, template_problem, write_feeds, write_page
 from gongkai.sources import Source
