@@ -7,6 +7,7 @@ renders a report's PDF when it is first asked for, and livereload injects its re
 from __future__ import annotations
 
 import html
+import logging
 import mimetypes
 import signal
 import tempfile
@@ -38,7 +39,7 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
         rebuild = _rebuilder(session, log)
         rebuild()
         LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # reload after every rebuild, however close together
-        server = Server(app=application(session), watcher=FastWatcher())
+        server = QuietServer(app=application(session), watcher=FastWatcher())
         for folder_to_watch in (root, session.templates):
             server.watch(str(folder_to_watch), rebuild)
         log(f"预览地址：http://{'[' + host + ']' if ':' in host else host}:{port}/  （按 Ctrl+C 停止）")
@@ -64,6 +65,14 @@ def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], Non
             log(f"  {problem}")
 
     return rebuild
+
+
+class QuietServer(Server):
+    """livereload's own English log lines would drown ours; its warnings and errors still show."""
+
+    def _setup_logging(self) -> None:
+        logging.getLogger("livereload").setLevel(logging.WARNING)
+        logging.getLogger("tornado.access").setLevel(logging.WARNING)
 
 
 class FastWatcher(Watcher):
