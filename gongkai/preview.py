@@ -41,6 +41,7 @@ class Rebuild:
     indexes: int
     problems: list[Problem]
     seconds: float
+    kept: bool = True  # the last good pages are still there to show under the problems
 
     @property
     def ok(self) -> bool:
@@ -50,7 +51,8 @@ class Rebuild:
         what = "、".join(self.changed[:3]) + ("等" if len(self.changed) > 3 else "") if self.changed else "无变化"
         if not self.ok:
             errors = sum(p.severity.value == "error" for p in self.problems)
-            return f"{what} → 发现 {errors} 个错误（浏览器中显示），页面保持上一次正确的版本，{self.seconds:.2f} 秒"
+            kept = "页面保持上一次正确的版本" if self.kept else "改正后才能预览"
+            return f"{what} → 发现 {errors} 个错误（浏览器中显示），{kept}，{self.seconds:.2f} 秒"
         return f"{what} → 重新生成 {self.reports} 份报告、{self.indexes} 个其他页面，{self.seconds:.2f} 秒"
 
 
@@ -78,7 +80,7 @@ class Session:
         loaded = load(self.root, self._read)
         if not loaded.report.ok or loaded.content is None:
             self.problems = loaded.report.sorted()
-            return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started)
+            return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started, self.content is not None)
         try:
             reports, indexes = self._write(loaded.content)
         except jinja2.TemplateError as error:
