@@ -9,16 +9,17 @@ gives the same bytes.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Literal
+from typing import Any, Literal
 from xml.sax.saxutils import escape, quoteattr
 
 from gongkai.models.base import Figure, value_of
-from gongkai.models.self_evaluation import IndicatorCategory, SelfEvaluation
+from gongkai.models.project_evaluation import ProjectEvaluation
+from gongkai.models.self_evaluation import FundsRow, IndicatorCategory, SelfEvaluation, Total
 from gongkai.numbers import CENT, money, plain, ratio_percent
-from gongkai.tables import NOT_APPLICABLE, Cell, Table, TableBuilder, na
+from gongkai.tables import NOT_APPLICABLE, Cell, Table, TableBuilder, na, project_prefix
 
 FONT_FAMILY = '"Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", sans-serif'
 BACKGROUND = "#ffffff"
@@ -74,13 +75,9 @@ def self_evaluation_charts(report: SelfEvaluation) -> list[Chart]:
     return [budget_execution(report), spending_composition(report), scores(report)]
 
 
-# Charts by report kind; a kind without charts is not listed.
-CHARTS_BY_KIND = {"self-evaluation": self_evaluation_charts}
-
-
 def report_charts(kind: str, report: object) -> list[Chart]:
     draw = CHARTS_BY_KIND.get(kind)
-    return draw(report) if draw is not None else []  # type: ignore[arg-type]
+    return draw(report) if draw is not None else []  # type: ignore[operator]
 
 
 # The three charts.
@@ -134,20 +131,31 @@ def spending_composition(r: SelfEvaluation) -> Chart:
 
 def scores(r: SelfEvaluation) -> Chart:
     """分值 against 得分 for 预算执行率 and each 一级指标."""
-    form = r.form
-    chart_id, title = "chart-scores", "各类指标分值与得分"
+    return scores_chart("chart-scores", "各类指标分值与得分", r.form.funds, r.form.categories, r.form.total)
+
+
+def scores_chart(chart_id: str, title: str, funds: FundsRow, categories: list[IndicatorCategory], total: Total) -> Chart:
+    """The scores chart of any 自评表: the department's, or one project's."""
     t = TableBuilder(f"{chart_id}-data", f"{title}（图表数据）", "单位：分").columns("指标", "分值", "得分")
-    t.row("预算执行率", Cell(form.funds.weight.value, "score"), Cell(form.funds.score.value, "score"))
-    for category in form.categories:
+    t.row("预算执行率", Cell(funds.weight.value, "score"), Cell(funds.score.value, "score"))
+    for category in categories:
         score = category_score(category)
         t.row(category.name, Cell(category.weight.value, "score"), na() if score is None else Cell(score, "score"))
     table = t.build()
     series = (Series("分值", PLANNED_COLOUR, "hatch"), Series("得分", ACTUAL_COLOUR, "solid"))
     sentences = [f"{row[0].text}分值{row[1].text}分，{_scored(row[2])}" for row in table.body]
-    total = f"总分{plain(form.total.weight.value)}分，得分{plain(form.total.score.value)}分"
-    description = f"{'；'.join(sentences)}。{total}。"
+    overall = f"总分{plain(total.weight.value)}分，得分{plain(total.score.value)}分"
+    description = f"{'；'.join(sentences)}。{overall}。"
     svg = _grouped_svg(chart_id, title, description, table, series, "单位：分")
     return Chart(chart_id, title, description, svg, table)
+
+
+def project_evaluation_charts(report: ProjectEvaluation) -> list[Chart]:
+    """One scores chart per project, in project order."""
+    return [
+        scores_chart(f"chart-{project_prefix(n)}-scores", f"{p.name}各类指标分值与得分", p.funds, p.categories, p.total)
+        for n, p in enumerate(report.projects, 1)
+    ]
 
 
 def category_score(category: IndicatorCategory) -> Decimal | None:
@@ -158,6 +166,13 @@ def category_score(category: IndicatorCategory) -> Decimal | None:
     if all(f is None for f in figures):
         return None  # nothing scored: say so rather than draw a zero
     return sum((value_of(f) for f in figures), Decimal(0))
+
+
+# Charts by report kind; a kind without charts is not listed.
+CHARTS_BY_KIND: dict[str, Callable[[Any], list[Chart]]] = {
+    "self-evaluation": self_evaluation_charts,
+    "project-evaluation": project_evaluation_charts,
+}
 
 
 # Descriptions.

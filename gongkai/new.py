@@ -4,6 +4,9 @@ officer fills it in; what the form repeats from earlier reports is carried over 
 Carried over: last year's figures where the form shows them (the self-evaluation's 上年决算 columns,
 the “三公” table's 上年预算数 or 上年决算数), the 科目 rows (code and name, amounts blank) of last
 year's report of the kind, and for a 决算 the 年初预算数 of the same year's published 部门预算.
+A 项目支出绩效自评表 starts with the projects of the same year's self-evaluation (names, 年初预算数
+and 全年执行数 from 附件1-1) or else last year's, each keeping last year's 主管部门, 实施单位 and
+indicator names and weights; with neither, one blank project with the usual indicator tree.
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ from pydantic import BaseModel
 
 from gongkai.checks.cross import THREE_PUBLIC_ROWS
 from gongkai.content import Content, ReportEntry
-from gongkai.models import REPORT_KINDS, Budget, FinalAccounts, SelfEvaluation
+from gongkai.models import REPORT_KINDS, Budget, FinalAccounts, ProjectEvaluation, SelfEvaluation
 from gongkai.models.base import Figure
+from gongkai.models.project_evaluation import Project
+from gongkai.models.self_evaluation import IndicatorCategory
 from gongkai.pipeline import load
 from gongkai.sources import UNIT_FILE
 
@@ -68,6 +73,8 @@ def new_report(root: Path, unit: str, year: int, kind: str) -> NewReport:
     if target.exists():
         raise NewReportError(f"{target} 已经存在，不会覆盖。要重新开始，请先把它改名或移走")
     draft = Draft(skeleton(REPORT_KINDS[kind]))
+    if kind == ProjectEvaluation.KIND:
+        draft.put(("项目",), [_blank_project(None)])
     content = load(root).content
     if content is not None:
         CARRY[kind](draft, year, _reports_of(content, unit))
@@ -214,7 +221,90 @@ def _carry_from_final_accounts(draft: Draft, final: FinalAccounts) -> None:
         draft.put(COSTS + ("公用经费", "合计", "上年决算"), _text(spent.public))
 
 
-CARRY = {"budget": _carry_budget, "final-accounts": _carry_final_accounts, "self-evaluation": _carry_self_evaluation}
+# 项目支出绩效自评表: which projects, and what each keeps from last year's form.
+
+# The usual 一级指标 and their 二级指标, for a project with no form of last year to start from.
+STANDARD_INDICATORS = (
+    ("产出指标", ("数量指标", "质量指标", "时效指标", "成本指标")),
+    ("效益指标", ("经济效益指标", "社会效益指标", "生态效益指标", "可持续影响指标")),
+    ("满意度指标", ("服务对象满意度指标",)),
+)
+
+
+def _blank_project(name: str | None) -> dict[str, Any]:
+    project = skeleton(Project)
+    project["项目名称"] = name
+    project["绩效指标"] = [
+        {"名称": label, "分值": None, "得分": None, "二级指标": [{"名称": group, "三级指标": []} for group in groups]}
+        for label, groups in STANDARD_INDICATORS
+    ]
+    return project
+
+
+def _carry_project_evaluation(draft: Draft, year: int, reports: Reports) -> None:
+    """This year's projects (from the self-evaluation, else last year's form), with last year's setup."""
+    previous, evaluation = reports.get((year - 1, "project-evaluation")), reports.get((year, "self-evaluation"))
+    last: ProjectEvaluation | None = previous.model if previous else None  # type: ignore[assignment]
+    this: SelfEvaluation | None = evaluation.model if evaluation else None  # type: ignore[assignment]
+    old = {p.name: p for p in last.projects} if last else {}
+    planned = [p.name for p in this.basics.targets.projects] if this else []
+    names = planned or list(old)
+    if not names:
+        return
+    projects = [_project_like(old.get(name), name) for name in names]
+    if this is not None and planned:
+        _carry_project_figures(projects, this)
+        draft.carried.append(f"项目名称，及其年初预算数和全年执行数（{year}年自评报告的绩效目标设定和附件1-1 项目支出）")
+    else:
+        draft.carried.append(f"项目名称（{year - 1}年项目支出绩效自评表）")
+    if last is not None:
+        draft.put(("金额单位",), last.money_unit)
+        if any(name in old for name in names):
+            draft.carried.append(f"同名项目的主管部门、实施单位和绩效指标名称、分值（{year - 1}年项目支出绩效自评表）")
+    draft.put(("项目",), projects)
+
+
+def _project_like(old: Project | None, name: str) -> dict[str, Any]:
+    """A blank project; with last year's form of the same name, its people and indicator tree (no results)."""
+    project = _blank_project(name)
+    if old is None:
+        return project
+    project.update({"主管部门": old.department, "实施单位": old.implementer, "项目负责人": old.manager})
+    project["项目资金"]["分值"] = _text(old.funds.weight)
+    project["总分"]["分值"] = _text(old.total.weight)
+    project["绩效指标"] = [_category_like(category) for category in old.categories]
+    return project
+
+
+def _category_like(category: IndicatorCategory) -> dict[str, Any]:
+    groups = [
+        {"名称": group.name, "三级指标": [
+            {"名称": i.name, "年度指标值": None, "实际完成值": None, "分值": _text(i.weight), "得分": None, "偏差原因": None}
+            for i in group.indicators
+        ]}
+        for group in category.groups
+    ]
+    return {"名称": category.name, "分值": _text(category.weight), "得分": None, "二级指标": groups}
+
+
+def _carry_project_figures(projects: list[dict[str, Any]], evaluation: SelfEvaluation) -> None:
+    """附件1-1's row of exactly the same name gives 年初预算数 (本年预算) and 全年执行数 (本年决算)."""
+    rows = {row.name: row for row in evaluation.basic_data.costs.projects.rows}
+    planned = {p.name: p.amount for p in evaluation.basics.targets.projects}
+    for project in projects:
+        row = rows.get(project["项目名称"])
+        funds = project["项目资金"]
+        funds["年初预算数"] = _text(row.budget if row is not None else planned.get(project["项目名称"]))
+        if row is not None:
+            funds["全年执行数"] = _text(row.actual)
+
+
+CARRY = {
+    "budget": _carry_budget,
+    "final-accounts": _carry_final_accounts,
+    "self-evaluation": _carry_self_evaluation,
+    "project-evaluation": _carry_project_evaluation,
+}
 
 
 def _put_amounts(draft: Draft, path: tuple[str, ...], amounts: BaseModel) -> None:
@@ -267,12 +357,28 @@ def _mapping(data: dict[str, Any], model: Optional[type[BaseModel]], indent: int
             lines += _mapping(value, child if _is_model(child) else None, indent + 2)
         elif isinstance(value, list) and value:
             lines.append(f"{pad}{key}:{note}")
-            lines += [f"{pad}  - {_flow(item)}" for item in value]
+            lines += [line for item in value for line in _item(item, _element(child), indent + 2)]
         elif isinstance(value, list):
             lines.append(f"{pad}{key}: []{note}")
         else:
             lines.append(f"{pad}{key}:{' ' + _scalar(value) if value is not None else ''}{note}")
     return lines
+
+
+def _item(item: dict[str, Any], model: type[BaseModel] | None, indent: int) -> list[str]:
+    """A list item: a flat row on one line; one that nests lists or mappings as an indented block."""
+    pad = " " * indent
+    if not any(isinstance(v, (dict, list)) for v in item.values()):
+        return [f"{pad}- {_flow(item)}"]
+    lines = _mapping(item, model, indent + 2)
+    return [f"{pad}- {lines[0].lstrip()}", *lines[1:]]
+
+
+def _element(annotation: Any) -> type[BaseModel] | None:
+    """The model of a list's items (list[Project] → Project), for the comments of its fields."""
+    args = typing.get_args(annotation) if typing.get_origin(annotation) is list else ()
+    element = _unwrap(args[0]) if args else None
+    return element if _is_model(element) else None
 
 
 def _flow(row: dict[str, Any]) -> str:

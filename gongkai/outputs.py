@@ -78,7 +78,7 @@ def report_view(
         "charts": report_charts(entry.kind, entry.model),
         "corrections": corrections(tables),
         "history": history(entry, frozen, originals),
-        "toc": site.SECTIONS[entry.kind],
+        "toc": site.sections(entry),
         "downloads": [],
         "pdf_pages": None,
     }

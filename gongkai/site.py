@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gongkai.content import Content, ReportEntry
+from gongkai.models.project_evaluation import Project
 
-KIND_NAMES = {"self-evaluation": "部门整体支出绩效自评报告", "budget": "部门预算", "final-accounts": "部门决算"}
+KIND_NAMES = {
+    "self-evaluation": "部门整体支出绩效自评报告",
+    "budget": "部门预算",
+    "final-accounts": "部门决算",
+    "project-evaluation": "项目支出绩效自评表",
+}
 
-# The sections of a report in page order: (anchor, heading). The page and the PDF list them alike.
-SECTIONS = {
+# A report's sections in page order: (anchor, heading). The page and the PDF list them alike.
+Sections = tuple[tuple[str, str], ...]
+# The kinds whose sections are the same for every report.
+SECTIONS: dict[str, Sections] = {
     "self-evaluation": (
         ("s1", "一、部门（单位）基本情况"),
         ("s2", "二、部门整体支出管理及使用情况"),
@@ -40,7 +49,33 @@ DISCLOSURE_SECTIONS = (
     ("s10", "十、名词解释"),
 )
 SECTIONS["budget"] = SECTIONS["final-accounts"] = DISCLOSURE_SECTIONS
+CHINESE_NUMERALS = "一二三四五六七八九十"
 ASSETS = "assets"
+
+
+def sections(entry: ReportEntry) -> Sections:
+    """The table of contents of a report: fixed for most kinds, one section per project for 项目支出绩效自评表."""
+    if entry.kind == "project-evaluation":
+        return project_sections(entry.model.projects)  # type: ignore[union-attr]
+    return SECTIONS[entry.kind]
+
+
+def project_sections(projects: Sequence[Project]) -> Sections:
+    """项目汇总, then “一、<项目名称>” for each project, anchored p1, p2, …"""
+    return (("summary", "项目汇总"),) + tuple(
+        (f"p{n}", f"{chinese_number(n)}、{project.name}") for n, project in enumerate(projects, 1)
+    )
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一, as section headings count; from 100 on, digits."""
+    if n >= 100:
+        return str(n)
+    if n <= 10:
+        return CHINESE_NUMERALS[n - 1]
+    tens, ones = divmod(n, 10)
+    lead = "" if tens == 1 else CHINESE_NUMERALS[tens - 1]
+    return f"{lead}十{CHINESE_NUMERALS[ones - 1] if ones else ''}"
 
 
 @dataclass(frozen=True)

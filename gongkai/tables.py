@@ -7,14 +7,22 @@ with every heading that governs it, however the form nests its rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Iterable, Literal, Optional, Union
 
 from gongkai.models.base import Correction, Figure
 from gongkai.models.budget import Budget, FinalAccounts, FundAmounts, IncomeAmounts, SubjectTable, ThreePublicAmounts
-from gongkai.models.self_evaluation import ControlRow, CurrentRow, SelfEvaluation
+from gongkai.models.project_evaluation import Project, ProjectEvaluation, SourceRow
+from gongkai.models.self_evaluation import (
+    ControlRow,
+    CurrentRow,
+    FundsRow,
+    IndicatorCategory,
+    SelfEvaluation,
+    Total,
+)
 from gongkai.numbers import money, plain
 
 Kind = Literal["money", "percent", "score", "count", "area", "text", "label"]
@@ -324,8 +332,12 @@ def buildings(r: SelfEvaluation) -> Table:
 
 
 def funds(r: SelfEvaluation, unit: str) -> Table:
-    f = r.form.funds
-    t = TableBuilder("funds", "年度资金总额", unit).columns("项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
+    return funds_table("funds", "年度资金总额", unit, r.form.funds)
+
+
+def funds_table(table_id: str, caption: str, unit: str, f: FundsRow, sources: Sequence[tuple[str, SourceRow]] = ()) -> Table:
+    """The 年度资金总额 row of a 自评表, then its “其中” rows by source (which have no 分值, 执行率 or 得分)."""
+    t = TableBuilder(table_id, caption, unit).columns("项目", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分")
     t.row(
         "年度资金总额",
         fig(f.initial),
@@ -335,6 +347,8 @@ def funds(r: SelfEvaluation, unit: str) -> Table:
         fig(f.rate, "percent"),
         fig(f.score, "score"),
     )
+    for label, row in sources:
+        t.row(f"其中：{label}", fig(row.initial), fig(row.full_year), fig(row.executed), na(), na(), na())
     return t.build()
 
 
@@ -357,10 +371,14 @@ def funds_by_nature(r: SelfEvaluation, unit: str) -> Table:
 
 
 def indicators(r: SelfEvaluation) -> Table:
-    form = r.form
-    t = TableBuilder("indicators", "绩效指标完成情况", "分值、得分单位：分")
+    return indicator_table("indicators", "绩效指标完成情况", r.form.categories, r.form.total)
+
+
+def indicator_table(table_id: str, caption: str, categories: list[IndicatorCategory], total: Total) -> Table:
+    """一级指标 → 二级指标 → 三级指标 as the form nests them, and the 总分 row."""
+    t = TableBuilder(table_id, caption, "分值、得分单位：分")
     t.columns("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
-    for category in form.categories:
+    for category in categories:
         rows_in = [max(1, len(g.indicators)) for g in category.groups]
         for g_index, group in enumerate(category.groups):
             items = group.indicators or [None]
@@ -375,8 +393,8 @@ def indicators(r: SelfEvaluation) -> Table:
     t.body.append(
         [
             Cell("总分", "label", header=True, colspan=5),
-            fig(form.total.weight, "score"),
-            fig(form.total.score, "score"),
+            fig(total.weight, "score"),
+            fig(total.score, "score"),
             Cell(None, "text"),
         ]
     )
@@ -584,8 +602,50 @@ def other_figures(r: Budget | FinalAccounts, unit: str) -> Table:
     return t.build()
 
 
+# 项目支出绩效自评表: a summary of the projects, then each project's funds and indicators.
+
+
+def project_evaluation_tables(r: ProjectEvaluation) -> list[Table]:
+    unit = f"单位：{r.money_unit}"
+    tables = [projects_summary(r, unit)]
+    for number, project in enumerate(r.projects, 1):
+        tables += project_tables(project, number, unit)
+    return tables
+
+
+def project_prefix(number: int) -> str:
+    """The id every table, chart and section of the nth project (from 1) starts with."""
+    return f"project-{number}"
+
+
+def project_tables(project: Project, number: int, unit: str) -> list[Table]:
+    prefix = project_prefix(number)
+    return [
+        funds_table(f"{prefix}-funds", f"{project.name}：项目资金", unit, project.funds, project.funds.sources()),
+        indicator_table(f"{prefix}-indicators", f"{project.name}：绩效指标完成情况", project.categories, project.total),
+    ]
+
+
+def projects_summary(r: ProjectEvaluation, unit: str) -> Table:
+    """One row per project: its money and its score, repeated from each project's own tables.
+
+    The cells carry no correction: a corrected figure is noted once, in its project's table.
+    """
+    t = TableBuilder("projects", "项目汇总", unit, note="总分、得分单位：分。")
+    t.columns("项目名称", "年初预算数", "全年预算数", "全年执行数", "执行率", "总分", "得分")
+    for project in r.projects:
+        f, total = project.funds, project.total
+        cells = [fig(f.initial), fig(f.full_year), fig(f.executed), fig(f.rate, "percent"),
+                 fig(total.weight, "score"), fig(total.score, "score")]
+        if any(cell.correction for cell in cells):
+            t.note = "总分、得分单位：分。更正过的数字，其原值和理由见各项目的表。"
+        t.row(project.name, *(replace(cell, correction=None) for cell in cells))
+    return t.build()
+
+
 TABLES_BY_KIND: dict[str, Callable[[Any], list[Table]]] = {
     "self-evaluation": self_evaluation_tables,
     "budget": budget_tables,
     "final-accounts": final_accounts_tables,
+    "project-evaluation": project_evaluation_tables,
 }

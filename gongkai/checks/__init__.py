@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from gongkai.checks import budget, self_evaluation
+from gongkai.checks import budget, project_evaluation, self_evaluation
 from gongkai.checks.rules import Context
 from gongkai.models.base import Strict
 from gongkai.problems import Finding
@@ -13,6 +13,7 @@ CHECKS_BY_KIND = {
     "self-evaluation": self_evaluation.CHECKS,
     "budget": budget.CHECKS,
     "final-accounts": budget.CHECKS,
+    "project-evaluation": project_evaluation.CHECKS,
 }
 
 

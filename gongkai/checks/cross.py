@@ -1,5 +1,5 @@
-"""Rules across documents: a unit's 部门预算, 部门决算 and 绩效自评 of one year agree where they state
-the same figure, and a report's figures for last year agree with last year's own reports.
+"""Rules across documents: a unit's 部门预算, 部门决算, 绩效自评 and 项目支出绩效自评表 of one year agree
+where they state the same figure, and a report's figures for last year agree with last year's own reports.
 
 Only figures that truly are one figure are compared (the 决算's 年初预算数 is the published budget; the
 self-evaluation's “三公” 本年决算 is the 决算's). A finding stands in the later or more derived
@@ -15,6 +15,7 @@ from typing import Any, Optional, Union
 from gongkai.content import Content, ReportEntry
 from gongkai.models.base import Figure, value_of
 from gongkai.models.budget import Budget, FinalAccounts, ThreePublicAmounts
+from gongkai.models.project_evaluation import ProjectEvaluation
 from gongkai.models.self_evaluation import GroupRows, SelfEvaluation
 from gongkai.numbers import money
 from gongkai.problems import FieldPath, Finding, Severity, display_file, format_path
@@ -226,6 +227,21 @@ def _three_public_prior(mine: ThreePublicAmounts, label: str, theirs: ThreePubli
                    mine.path, theirs.path)
 
 
+# 项目支出绩效自评表 against the same year's self-evaluation: 附件1-1 lists each project's 本年预算 (its
+# 年初预算) and 本年决算 (its 全年执行数). Only a row of exactly the same name is the same project.
+
+
+def project_evaluation_self(r: ProjectEvaluation, self_evaluation: SelfEvaluation) -> Iterator[Same]:
+    rows = {row.name: row for row in self_evaluation.basic_data.costs.projects.rows}
+    for project in r.projects:
+        row = rows.get(project.name)
+        if row is None:
+            continue
+        f = project.funds
+        yield Same(f"{project.name}的年初预算数", f.initial, f"附件1-1项目支出“{row.name}”本年预算", row.budget, f.path, row.path)
+        yield Same(f"{project.name}的全年执行数", f.executed, f"附件1-1项目支出“{row.name}”本年决算", row.actual, f.path, row.path)
+
+
 RULES: tuple[RuleSpec, ...] = (
     ("final-accounts", "budget", 0, "budget-mismatch", final_initial_budget),
     ("self-evaluation", "budget", 0, "budget-mismatch", self_evaluation_budget),
@@ -234,6 +250,7 @@ RULES: tuple[RuleSpec, ...] = (
     ("self-evaluation", "final-accounts", -1, "prior-year-mismatch", self_evaluation_prior_final),
     ("budget", "budget", -1, "prior-year-mismatch", budget_prior),
     ("final-accounts", "final-accounts", -1, "prior-year-mismatch", final_prior),
+    ("project-evaluation", "self-evaluation", 0, "self-evaluation-mismatch", project_evaluation_self),
 )
 
 

@@ -15,7 +15,7 @@ from gongkai.checks.rules import (
     sum_equals,
 )
 from gongkai.models.base import Figure, ScoreFigure, value_of
-from gongkai.models.self_evaluation import ControlRow, SelfEvaluation
+from gongkai.models.self_evaluation import ControlRow, FundsRow, IndicatorCategory, SelfEvaluation, Total
 from gongkai.numbers import decimals, money, plain, rounded
 from gongkai.problems import Finding, Severity
 
@@ -265,7 +265,11 @@ def funds_match_body(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
 
 
 def funds_rate_and_score(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
-    f = r.form.funds
+    yield from rate_and_score_hold(r.form.funds)
+
+
+def rate_and_score_hold(f: FundsRow) -> Iterator[Finding]:
+    """执行率 = 全年执行数 ÷ 全年预算数; its 得分 is 执行率 × 分值, capped at the 分值 (a warning)."""
     yield from rate_equals(("执行率", f.rate), ("全年执行数", f.executed), ("全年预算数", f.full_year))
     if value_of(f.full_year) == 0:
         return
@@ -307,8 +311,12 @@ def spending_nature_adds_up(r: SelfEvaluation, ctx: Context) -> Iterator[Finding
 
 
 def indicators_add_up(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
-    form = r.form
-    for category in form.categories:
+    yield from scores_add_up(r.form.funds, r.form.categories, r.form.total)
+
+
+def scores_add_up(funds: FundsRow, categories: list[IndicatorCategory], total: Total) -> Iterator[Finding]:
+    """Each category's 分值 and 得分 are its indicators'; 总分 = 执行率 + every category; 得分 ≤ 分值."""
+    for category in categories:
         indicators = [i for group in category.groups for i in group.indicators]
         yield from _score_sum(f"{category.name}分值", category.weight, [i.weight for i in indicators])
         if category.score is not None:
@@ -316,16 +324,18 @@ def indicators_add_up(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
         for indicator in indicators:
             if indicator.score is not None and indicator.weight is not None:
                 yield from not_above((f"“{indicator.name}”得分", indicator.score), ("分值", indicator.weight))
-    yield from _score_sum(
-        "总分的分值", form.total.weight, [form.funds.weight] + [c.weight for c in form.categories]
-    )
-    scores = [form.funds.score] + [i.score for c in form.categories for g in c.groups for i in g.indicators]
-    yield from _score_sum("总分的得分", form.total.score, scores)
+    yield from _score_sum("总分的分值", total.weight, [funds.weight] + [c.weight for c in categories])
+    scores = [funds.score] + [i.score for c in categories for g in c.groups for i in g.indicators]
+    yield from _score_sum("总分的得分", total.score, scores)
 
 
 def deviations_explained(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
+    yield from deviations_given(r.form.categories)
+
+
+def deviations_given(categories: list[IndicatorCategory]) -> Iterator[Finding]:
     """A lost point needs its 偏差原因分析及改进措施, or the reader cannot tell why."""
-    for category in r.form.categories:
+    for category in categories:
         for group in category.groups:
             for indicator in group.indicators:
                 if indicator.score is None or indicator.weight is None:

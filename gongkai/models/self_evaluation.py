@@ -281,8 +281,8 @@ class SpendingNature(Strict):
     balance: Optional[Amount] = Field(None, alias="转入结余分配")
 
 
-class Funds(Strict):
-    """年度资金总额。"""
+class FundsRow(Strict):
+    """年度资金总额这一行：部门整体和项目的自评表都有。"""
 
     initial: Amount = Field(alias="年初预算数")
     full_year: Amount = Field(alias="全年预算数")
@@ -290,6 +290,11 @@ class Funds(Strict):
     weight: ScoreFigure = Field(alias="分值")
     rate: Rate = Field(alias="执行率", description="全年执行数 ÷ 全年预算数")
     score: ScoreFigure = Field(alias="得分")
+
+
+class Funds(FundsRow):
+    """年度资金总额。"""
+
     by_income: IncomeNature = Field(alias="按收入性质分")
     by_spending: SpendingNature = Field(alias="按支出性质分")
 

@@ -1,0 +1,82 @@
+"""项目支出绩效自评表: one form per project, shaped like the department's 附件1-2 自评表.
+
+The funds row, the 年度总体目标 and the indicator tree are the department form's own building blocks;
+a project adds who runs it and where its money comes from (其中：财政拨款 / 其他资金).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar, Optional
+
+from pydantic import Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from gongkai.models.base import Amount, Date, Strict, Text, Year
+from gongkai.models.self_evaluation import (
+    MONEY_UNITS,
+    CorrectionEntry,
+    FundsRow,
+    Goals,
+    IndicatorCategory,
+    Total,
+)
+
+
+class SourceRow(Strict):
+    """资金来源的一行：年初预算数、全年预算数、全年执行数。"""
+
+    initial: Optional[Amount] = Field(None, alias="年初预算数")
+    full_year: Optional[Amount] = Field(None, alias="全年预算数")
+    executed: Optional[Amount] = Field(None, alias="全年执行数")
+
+    COLUMNS: ClassVar[dict[str, str]] = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数"}
+
+
+class ProjectFunds(FundsRow):
+    """项目资金：年度资金总额，及其中财政拨款、其他资金（各栏：年度资金总额 = 财政拨款 + 其他资金）。"""
+
+    fiscal: Optional[SourceRow] = Field(None, alias="财政拨款", description="其中：财政拨款")
+    other: Optional[SourceRow] = Field(None, alias="其他资金", description="其中：其他资金")
+
+    SOURCES: ClassVar[dict[str, str]] = {"fiscal": "财政拨款", "other": "其他资金"}
+
+    def sources(self) -> list[tuple[str, SourceRow]]:
+        """The “其中” rows the form fills in, labelled; none when it leaves them out."""
+        given = ((label, getattr(self, attribute)) for attribute, label in self.SOURCES.items())
+        return [(label, row) for label, row in given if row is not None]
+
+
+class Project(Strict):
+    """一个项目的自评表。"""
+
+    name: Text = Field(alias="项目名称", description="与附件1-1 项目支出分项的名称一致时，两处数字互相核对")
+    department: Text = Field(alias="主管部门")
+    implementer: Text = Field(alias="实施单位")
+    manager: Optional[Text] = Field(None, alias="项目负责人")
+    funds: ProjectFunds = Field(alias="项目资金")
+    goals: Goals = Field(alias="年度总体目标")
+    categories: list[IndicatorCategory] = Field(alias="绩效指标")
+    total: Total = Field(alias="总分", description="总分 = 执行率得分 + 各项指标得分")
+
+
+class ProjectEvaluation(Strict):
+    """项目支出绩效自评表：content/<单位>/<年度>/project-evaluation.yaml，每个项目一张表。"""
+
+    KIND: ClassVar[str] = "project-evaluation"
+    KIND_NAME: ClassVar[str] = "项目支出绩效自评表"
+
+    title: Text = Field(alias="标题")
+    year: Year = Field(alias="年度")
+    money_unit: Text = Field(alias="金额单位", description="万元 或 元，全文统一")
+    published: Date = Field(alias="发布日期")
+    projects: list[Project] = Field(alias="项目", description="每个项目一项，至少一项；项目名称不能重复")
+    corrections_log: list[CorrectionEntry] = Field(
+        default_factory=list, alias="更正记录", description="发布后的更正：已归档的报告只能通过新增更正记录来修改"
+    )
+
+    @field_validator("money_unit")
+    @classmethod
+    def _known_unit(cls, unit: str) -> str:
+        if unit not in MONEY_UNITS:
+            raise PydanticCustomError("bad-value", "金额单位只能是：{units}", {"units": "、".join(MONEY_UNITS)})
+        return unit
