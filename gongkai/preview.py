@@ -138,8 +138,7 @@ class Session:
         downloads = write_downloads(entry, list(view["tables"].values()), self.out)
         pending = Download("报告全文（PDF 存档版）", "PDF", site.pdf_path(entry), 0, None)
         view.update(downloads=[pending, *downloads], pdf_pending=True)
-        page = next(p for p in site.pages(content) if p.path == site.report_path(entry))
-        write_page(self._env, content, self.out, page, view)
+        write_page(self._env, content, self.out, site.report_page(entry), view)
         self._rendered[key] = fingerprint
         return 1
 

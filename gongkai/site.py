@@ -125,6 +125,10 @@ def latest_first(content: Content) -> list[ReportEntry]:
     return sorted(content.reports, key=lambda r: (-r.year, -r.model.published.toordinal(), r.unit.id, r.kind))
 
 
+def report_page(entry: ReportEntry) -> Page:
+    return Page(report_path(entry), f"report-{entry.kind}.html", report_title(entry), {"entry": entry})
+
+
 def pages(content: Content) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     site_title = content.config.title
@@ -140,5 +144,5 @@ def pages(content: Content) -> list[Page]:
         reports = [r for r in latest_first(content) if r.year == year]
         result.append(Page(year_path(year), "year.html", f"{year}年度公开信息", {"year": year, "reports": reports}))
     for entry in latest_first(content):
-        result.append(Page(report_path(entry), f"report-{entry.kind}.html", report_title(entry), {"entry": entry}))
+        result.append(report_page(entry))
     return result
