@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any, Iterator, Optional
+from typing import Annotated, Any, ClassVar, Iterator, Optional
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
@@ -166,6 +166,31 @@ Year = Annotated[int, BeforeValidator(parse_year)]
 Text = Annotated[str, BeforeValidator(parse_text)]
 # Narrative in Markdown; sanitized when rendered.
 Markdown = Annotated[str, BeforeValidator(parse_text)]
+
+
+MONEY_UNITS = ("万元", "元")
+
+
+def parse_money_unit(value: Any) -> str:
+    unit = parse_text(value)
+    if unit not in MONEY_UNITS:
+        raise PydanticCustomError("bad-value", "金额单位只能是：{units}", {"units": "、".join(MONEY_UNITS)})
+    return unit
+
+
+MoneyUnit = Annotated[str, BeforeValidator(parse_money_unit)]
+
+
+class ReportHeader(Strict):
+    """What every report file starts with; each kind adds its own sections and ends with 更正记录."""
+
+    KIND: ClassVar[str]
+    KIND_NAME: ClassVar[str]
+
+    title: Text = Field(alias="标题")
+    year: Year = Field(alias="年度")
+    money_unit: MoneyUnit = Field(alias="金额单位", description="万元 或 元，全文统一")
+    published: Date = Field(alias="发布日期")
 
 
 class Correction(Strict):

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Optional
 
-from pydantic import Field, field_validator, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field, model_validator
 
-from gongkai.models.base import Amount, Date, Markdown, Strict, Text, Year
-from gongkai.models.self_evaluation import MONEY_UNITS, CorrectionEntry
+from gongkai.models.base import Amount, Markdown, ReportHeader, Strict, Text
+from gongkai.models.self_evaluation import CorrectionEntry
 
 FUNCTIONAL = "功能分类"  # 类 3 digits, 款 5, 项 7: 201 → 20103 → 2010301
 ECONOMIC = "经济分类"  # 类 3 digits, 款 5: 301 → 30101
@@ -310,26 +309,12 @@ class FinalExplanations(Explanations):
 # The two reports.
 
 
-class Disclosure(Strict):
+class Disclosure(ReportHeader):
     """What every 预算 and 决算 file starts with (each kind ends with its own 更正记录)."""
 
-    KIND: ClassVar[str]
-    KIND_NAME: ClassVar[str]
-
-    title: Text = Field(alias="标题")
-    year: Year = Field(alias="年度")
-    money_unit: Text = Field(alias="金额单位", description="万元 或 元，全文统一")
-    published: Date = Field(alias="发布日期")
     duties: Optional[Markdown] = Field(
         None, alias="部门职责及机构设置", description="补充说明；单位的主要职能和内设机构取自 unit.yaml"
     )
-
-    @field_validator("money_unit")
-    @classmethod
-    def _known_unit(cls, unit: str) -> str:
-        if unit not in MONEY_UNITS:
-            raise PydanticCustomError("bad-value", "金额单位只能是：{units}", {"units": "、".join(MONEY_UNITS)})
-        return unit
 
 
 class Budget(Disclosure):

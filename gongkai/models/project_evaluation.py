@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from typing import ClassVar, Optional
 
-from pydantic import Field, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import Field
 
-from gongkai.models.base import Amount, Date, Strict, Text, Year
+from gongkai.models.base import Amount, ReportHeader, Strict, Text
 from gongkai.models.self_evaluation import (
-    MONEY_UNITS,
     CorrectionEntry,
     FundsRow,
     Goals,
@@ -59,24 +57,13 @@ class Project(Strict):
     total: Total = Field(alias="总分", description="总分 = 执行率得分 + 各项指标得分")
 
 
-class ProjectEvaluation(Strict):
+class ProjectEvaluation(ReportHeader):
     """项目支出绩效自评表：content/<单位>/<年度>/project-evaluation.yaml，每个项目一张表。"""
 
     KIND: ClassVar[str] = "project-evaluation"
     KIND_NAME: ClassVar[str] = "项目支出绩效自评表"
 
-    title: Text = Field(alias="标题")
-    year: Year = Field(alias="年度")
-    money_unit: Text = Field(alias="金额单位", description="万元 或 元，全文统一")
-    published: Date = Field(alias="发布日期")
     projects: list[Project] = Field(alias="项目", description="每个项目一项，至少一项；项目名称不能重复")
     corrections_log: list[CorrectionEntry] = Field(
         default_factory=list, alias="更正记录", description="发布后的更正：已归档的报告只能通过新增更正记录来修改"
     )
-
-    @field_validator("money_unit")
-    @classmethod
-    def _known_unit(cls, unit: str) -> str:
-        if unit not in MONEY_UNITS:
-            raise PydanticCustomError("bad-value", "金额单位只能是：{units}", {"units": "、".join(MONEY_UNITS)})
-        return unit

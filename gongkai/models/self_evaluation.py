@@ -16,13 +16,11 @@ from gongkai.models.base import (
     Date,
     Markdown,
     Rate,
+    ReportHeader,
     ScoreFigure,
     Strict,
     Text,
-    Year,
 )
-
-MONEY_UNITS = ("万元", "元")
 
 
 class StaffPart(Strict):
@@ -355,16 +353,12 @@ class CorrectionEntry(Strict):
     reason: Text = Field(alias="原因")
 
 
-class SelfEvaluation(Strict):
+class SelfEvaluation(ReportHeader):
     """部门整体支出绩效自评报告：content/<单位>/<年度>/self-evaluation.yaml。"""
 
     KIND: ClassVar[str] = "self-evaluation"
     KIND_NAME: ClassVar[str] = "部门整体支出绩效自评报告"
 
-    title: Text = Field(alias="标题")
-    year: Year = Field(alias="年度")
-    money_unit: Text = Field(alias="金额单位", description="万元 或 元，全文统一")
-    published: Date = Field(alias="发布日期")
     basics: Basics = Field(alias="基本情况")
     execution: Execution = Field(alias="预算执行")
     government_fund: FundSpending = Field(alias="政府性基金预算支出")
@@ -379,10 +373,3 @@ class SelfEvaluation(Strict):
     corrections_log: list[CorrectionEntry] = Field(
         default_factory=list, alias="更正记录", description="发布后的更正：已归档的报告只能通过新增更正记录来修改"
     )
-
-    @field_validator("money_unit")
-    @classmethod
-    def _known_unit(cls, unit: str) -> str:
-        if unit not in MONEY_UNITS:
-            raise PydanticCustomError("bad-value", "金额单位只能是：{units}", {"units": "、".join(MONEY_UNITS)})
-        return unit
