@@ -36,7 +36,7 @@ def build_site(content: Path, out: Path, pdf: bool = False):
     """Build a content folder into `out` the way `python build.py build` does."""
     from gongkai.pipeline import BuildOptions, build
 
-    loaded = build(content, BuildOptions(out=out, pdf=pdf, jobs=1))
+    loaded = build(content, BuildOptions(out=out, pdf=pdf, jobs=1, cache=out.parent / f"{out.name}-pdf-cache"))
     assert loaded.report.ok, "\n".join(str(p) for p in loaded.report.errors)
     return loaded
 
