@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional, Sequence
 
 from gongkai import __version__, archive
 from gongkai.models import REPORT_KINDS
@@ -22,15 +23,42 @@ class UsageError(Exception):
     """A mistake in how the command was called: a message, never a traceback."""
 
 
+# argparse's own messages, reworded in Chinese (the first pattern that matches wins).
+_ARGPARSE_MESSAGES = (
+    (re.compile(r"the following arguments are required: (.*)"), "缺少必需的参数：{0}"),
+    (re.compile(r"argument (\S+): invalid choice: '?(.*?)'? \(choose from (.*)\)"), "{0} 的值“{1}”无效，可选：{2}"),
+    (re.compile(r"unrecognized arguments: (.*)"), "无法识别的参数：{0}"),
+    (re.compile(r"argument (\S+): expected one argument"), "{0} 后面需要一个值"),
+    (re.compile(r"argument (\S+): (.*)"), "{0}：{1}"),
+)
+
+
+class _Formatter(argparse.HelpFormatter):
+    def add_usage(self, usage, actions, groups, prefix=None) -> None:
+        super().add_usage(usage, actions, groups, prefix="用法：" if prefix is None else prefix)
+
+
 class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese help headings and error messages, raising instead of exiting."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, add_help=False, formatter_class=_Formatter, **kwargs)  # type: ignore[misc]
+        self._positionals.title, self._optionals.title = "参数", "选项"
+        self.add_argument("-h", "--help", action="help", help="显示帮助并退出")
+
     def error(self, message: str) -> None:  # argparse would print English and exit 2
+        for pattern, wording in _ARGPARSE_MESSAGES:
+            found = pattern.fullmatch(message)
+            if found:
+                message = wording.format(*found.groups())
+                break
         raise UsageError(f"命令用法有误：{message}。运行 python build.py --help 查看用法")
 
 
 def parser() -> argparse.ArgumentParser:
     main = _Parser(prog="gongkai", description="公开：部门预决算与绩效信息公开网站生成工具")
-    main.add_argument("--version", action="version", version=f"gongkai {__version__}")
-    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令")
+    main.add_argument("--version", action="version", version=f"gongkai {__version__}", help="显示版本并退出")
+    commands = main.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="命令", title="命令")
     check_cmd = commands.add_parser("check", help="检查内容：格式、必填项和数字是否相符")
     check_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="输出格式")
@@ -66,7 +94,7 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = parser().parse_args(argv)
         return _run(args)

@@ -69,3 +69,16 @@ def test_cli_exit_codes(tmp_path: Path) -> None:
     assert missing.returncode == 2
     assert "找不到内容文件夹" in missing.stderr
     assert run_check("--no-such-flag").returncode == 2
+
+
+def test_command_line_mistakes_are_explained_in_chinese() -> None:
+    for args, expected in (
+        ((), "缺少必需的参数"),
+        (("check", "--bogus"), "无法识别的参数：--bogus"),
+        (("check", "--format", "xml"), "--format 的值“xml”无效"),
+    ):
+        result = subprocess.run([sys.executable, str(ROOT / "build.py"), *args], capture_output=True, text=True, cwd=ROOT)
+        assert result.returncode == 2
+        assert expected in result.stderr and "Traceback" not in result.stderr
+    help_text = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "-h"], capture_output=True, text=True)
+    assert help_text.stdout.startswith("用法：gongkai check") and "显示帮助并退出" in help_text.stdout
