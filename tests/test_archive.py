@@ -96,6 +96,10 @@ def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[
     assert "55.20" in (site / ORIGINALS / "self-evaluation.html").read_text(encoding="utf-8")
     assert "55.10" in page
     assert archive.verify(content, site) == []
+    record = subprocess.run(["pdftotext", str(site / "huaihua-bjlxc/2023/self-evaluation.pdf"), "-"],
+                            capture_output=True, text=True, check=True).stdout
+    assert "修订记录" in record and "基本工资由55.20万元更正为55.10万元" in record, "the PDF of record carries its history"
+    assert f"{ORIGINALS}/self-evaluation.pdf" in record.replace("\n", "")
     archive_page = (site / "archive.html").read_text(encoding="utf-8")
     assert "2026年12月1日更正" in archive_page and "2026年11月29日" in archive_page
 
