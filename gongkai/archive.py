@@ -113,7 +113,7 @@ def _newly_corrected(entry: ReportEntry, year: FrozenYear, root: Path) -> bool:
     frozen_source = year.bag / "data" / SOURCES / _content_path(root, entry.source)
     before = read_document(frozen_source).data if frozen_source.is_file() else None
     before_log = before.get("更正记录") if isinstance(before, dict) else None
-    return len(entry.model.corrections_log) > len(before_log or [])
+    return len(entry.listing.corrections) > len(before_log or [])
 
 
 def _edited(entry: ReportEntry, year: FrozenYear) -> Finding:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gongkai.models import ReportModel, SiteConfig, Unit
 from gongkai.reader import Document
@@ -18,22 +20,87 @@ class UnitEntry:
 
 
 @dataclass(frozen=True)
-class ReportEntry:
-    """One report of one unit and year, with the document it was read from."""
+class Fix:
+    """One entry of a report's 更正记录, as lists of reports show it."""
 
-    unit: UnitEntry
-    year: int
-    kind: str
-    model: ReportModel
-    document: Document
+    date: dt.date
+    what: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What lists of reports (index pages, the feed, the archive page) show of a report.
+
+    Known without reading the report, so a rebuild can list the reports it did not read again.
+    """
+
+    title: str
+    published: dt.date
+    corrections: tuple[Fix, ...] = ()
+
+    @classmethod
+    def of(cls, model: ReportModel) -> Listing:
+        fixes = tuple(Fix(c.date, c.what, c.reason) for c in model.corrections_log)
+        return cls(model.title, model.published, fixes)
+
+    def to_json(self) -> dict[str, Any]:
+        fixes = [[f.date.isoformat(), f.what, f.reason] for f in self.corrections]
+        return {"title": self.title, "published": self.published.isoformat(), "corrections": fixes}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Listing:
+        fixes = tuple(Fix(dt.date.fromisoformat(d), str(w), str(r)) for d, w, r in raw["corrections"])
+        return cls(str(raw["title"]), dt.date.fromisoformat(raw["published"]), fixes)
+
+
+# Reads a report whose checks are already known: its model and the document it came from.
+Loader = Callable[[], tuple[ReportModel, Document]]
+
+
+class ReportEntry:
+    """One report of one unit and year.
+
+    Its model is read when first asked for: a rebuild that knows a report's checks from the last
+    build reads it only if it renders it.
+    """
+
+    def __init__(self, unit: UnitEntry, year: int, kind: str, source: Path, listing: Listing, load: Loader) -> None:
+        self.unit, self.year, self.kind, self.source, self.listing = unit, year, kind, source, listing
+        self._load: Loader | None = load
+        self._read: tuple[ReportModel, Document] | None = None
+
+    @classmethod
+    def read(cls, unit: UnitEntry, year: int, kind: str, model: ReportModel, document: Document) -> ReportEntry:
+        """An entry for a report just read and validated."""
+        entry = cls(unit, year, kind, document.path, Listing.of(model), lambda: (model, document))
+        entry._read = (model, document)
+        return entry
 
     @property
     def id(self) -> str:
         return f"{self.unit.id}/{self.year}/{self.kind}"
 
     @property
-    def source(self) -> Path:
-        return self.document.path
+    def loaded(self) -> bool:
+        return self._read is not None
+
+    @property
+    def model(self) -> ReportModel:
+        return self._loaded()[0]
+
+    @property
+    def document(self) -> Document:
+        return self._loaded()[1]
+
+    def _loaded(self) -> tuple[ReportModel, Document]:
+        if self._read is None:
+            assert self._load is not None
+            self._read = self._load()
+        return self._read
+
+    def __repr__(self) -> str:
+        return f"ReportEntry({self.id})"
 
 
 @dataclass

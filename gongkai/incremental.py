@@ -15,11 +15,15 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from functools import cache
+from typing import Any, Iterable, Optional
 
 from gongkai import __version__
+from gongkai.content import Listing
+from gongkai.problems import Problem, Severity
 
-STATE_VERSION = 1
+STATE_VERSION = 2
+PACKAGE = Path(__file__).resolve().parent
 
 
 def digest(*parts: object) -> str:
@@ -39,6 +43,12 @@ def folder_digest(folder: Path) -> str:
     return digest(__version__, *(f"{p.relative_to(folder).as_posix()}:{file_digest(p)}" for p in files))
 
 
+@cache
+def code_digest() -> str:
+    """The package's own source: a change to a check must not be hidden by results cached before it."""
+    return digest(__version__, *(f"{p.relative_to(PACKAGE)}:{file_digest(p)}" for p in sorted(PACKAGE.rglob("*.py"))))
+
+
 def stamp(path: Path) -> list[int]:
     status = path.stat()
     return [status.st_size, status.st_mtime_ns]
@@ -51,12 +61,41 @@ class Group:
 
 
 @dataclass
+class UnitCheck:
+    """What reading and checking one unit's reports found, valid while its files stay byte-identical.
+
+    `key` digests the code, the site file, the unit's files and where problems are shown from; a
+    rebuild that computes the same key takes the problems and listings from here instead of reading
+    and checking the unit's reports again (their models are read later only if a page needs them).
+    """
+
+    key: str
+    problems: list[Problem]
+    listings: dict[str, Listing]  # report id -> what index pages show of it
+    printable: bool = False  # a PDF build found every character drawable
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key, "printable": self.printable,
+            "problems": [p.as_dict() for p in self.problems],
+            "listings": {report_id: listing.to_json() for report_id, listing in sorted(self.listings.items())},
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> UnitCheck:
+        problems = [Problem(**{**p, "severity": Severity(p["severity"])}) for p in raw["problems"]]
+        listings = {k: Listing.from_json(v) for k, v in raw["listings"].items()}
+        return cls(str(raw["key"]), problems, listings, bool(raw["printable"]))
+
+
+@dataclass
 class State:
     """What the published site holds and what it was made from."""
 
     inputs: str = ""  # every input at once: equal means nothing to do
     groups: dict[str, Group] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    units: dict[str, UnitCheck] = field(default_factory=dict)
 
     def unchanged(self, key: str, fingerprint: str, site: Path) -> Optional[Group]:
         """The group's previous outputs, if made from the same inputs and still intact on disk."""
@@ -79,11 +118,15 @@ def load_state(path: Optional[Path], site: Path) -> State:
     if path is None or not path.is_file() or not site.is_dir():
         return State()
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        sealed = json.loads(path.read_text(encoding="utf-8"))
+        raw = sealed["state"]
+        if sealed["checksum"] != _checksum(raw):
+            return State()  # damaged or edited by hand: trust none of it
         if raw.get("version") != STATE_VERSION or raw.get("site") != str(site.resolve()):
             return State()
         groups = {k: Group(g["fingerprint"], {p: list(s) for p, s in g["files"].items()}) for k, g in raw["groups"].items()}
-        return State(raw["inputs"], groups, list(raw.get("warnings", [])))
+        units = {k: UnitCheck.from_json(u) for k, u in raw["units"].items()}
+        return State(raw["inputs"], groups, list(raw.get("warnings", [])), units)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return State()  # unreadable: build everything
 
@@ -98,10 +141,15 @@ def save_state(path: Optional[Path], site: Path, state: State) -> None:
         "inputs": state.inputs,
         "warnings": state.warnings,
         "groups": {k: {"fingerprint": g.fingerprint, "files": g.files} for k, g in sorted(state.groups.items())},
+        "units": {k: u.to_json() for k, u in sorted(state.units.items())},
     }
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    temporary.write_text(json.dumps({"checksum": _checksum(raw), "state": raw}, ensure_ascii=False), encoding="utf-8")
     os.replace(temporary, path)
+
+
+def _checksum(raw: Any) -> str:
+    return hashlib.sha256(json.dumps(raw, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
 
 
 def link_group(group: Group, site: Path, stage: Path) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,10 +16,10 @@ from gongkai import archive, incremental, outputs, pdf
 from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
-from gongkai.content import Content, ReportEntry, UnitEntry
+from gongkai.content import Content, Loader, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
 from gongkai.models.base import Strict
-from gongkai.problems import FieldPath, Finding, Problem, Report, display_file, format_path
+from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import staging
 from gongkai.reader import Document, read_document
 from gongkai.render import (
@@ -48,11 +49,19 @@ class Loaded:
     report: Report = field(default_factory=Report)
     # Reports of frozen years, by report id: published from their archive bag.
     frozen: dict[str, archive.ReportState] = field(default_factory=dict)
+    # What checking each unit without errors found: the next load may take it instead of checking again.
+    units: dict[str, incremental.UnitCheck] = field(default_factory=dict)
 
 
 # How one source file is read: the document, its validated model (or None) and its problems.
 ReadResult = tuple[Document, Strict | None, list[Problem]]
 Read = Callable[[Source, type], ReadResult]
+# Each unit's checks as a previous load found them (see incremental.UnitCheck).
+Known = Mapping[str, incremental.UnitCheck]
+
+
+class ContentChanged(Exception):
+    """A report whose checks were taken from the last build no longer reads the same: build again."""
 
 
 def read_source(source: Source, model_class: type[Strict]) -> ReadResult:
@@ -65,8 +74,12 @@ def read_source(source: Source, model_class: type[Strict]) -> ReadResult:
     return document, model, problems + [_problem(source.path, document, f) for f in findings]
 
 
-def load(root: Path, read: Read = read_source) -> Loaded:
-    """Read and validate every file; run every check. Writes nothing."""
+def load(root: Path, read: Read = read_source, known: Known | None = None) -> Loaded:
+    """Read and validate every file; run every check. Writes nothing.
+
+    A unit found in `known` with the same key is not read again: its problems are taken from there
+    and its reports are read only when something asks for their models.
+    """
     report = Report()
     if not (root / "site.yaml").is_file():
         report.extend([_problem(root / "site.yaml", None, Finding("missing-file", (), "找不到网站设置文件 site.yaml"))])
@@ -79,11 +92,19 @@ def load(root: Path, read: Read = read_source) -> Loaded:
             sources.append(item)
     if not sources or sources[0].kind != "site":
         return Loaded(None, report)  # site.yaml was refused (e.g. a link outside content/): nothing to read it by
-    content = _read_all(root, sources, report, read)
-    if content is None:
-        return Loaded(None, report)
-    _check_all(content, report)
-    return Loaded(content, report, _check_archive(content, report))
+    site_source, *rest = sources
+    content = _read_site(root, site_source, report, read)
+    units = {}
+    for _, group in groupby(rest, key=lambda s: s.unit):
+        # discover yields each unit's file before its reports, unless it refused the file
+        unit_source, *report_sources = group
+        if unit_source.kind != "unit":
+            report_sources.insert(0, unit_source)
+            unit_source = None
+        checked = _load_unit(content, unit_source, report_sources, report, read, known or {})
+        if checked is not None:
+            units[checked[0]] = checked[1]
+    return Loaded(content, report, _check_archive(content, report), units)
 
 
 def check(root: Path) -> Report:
@@ -91,39 +112,83 @@ def check(root: Path) -> Report:
     return load(root).report
 
 
-def _read_all(root: Path, sources: list[Source], report: Report, read: Read) -> Content | None:
-    site_source, *rest = sources
-    site_doc, config = _read(site_source, SiteConfig, report, read)
+def _read_site(root: Path, source: Source, report: Report, read: Read) -> Content:
+    document, config = _read(source, SiteConfig, report, read)
     if config is None:
         config = SiteConfig.model_construct()  # keep checking the other files
-    content = Content(root=root, config=config, site_document=site_doc)
-    for source in rest:
-        if source.kind == "unit":
-            _add_unit(content, source, report, read)
-        else:
-            _add_report(content, source, report, read)
-    return content
+    return Content(root=root, config=config, site_document=document)
 
 
-def _add_unit(content: Content, source: Source, report: Report, read: Read) -> None:
+def _load_unit(
+    content: Content, unit_source: Source | None, report_sources: list[Source], report: Report, read: Read,
+    known: Known,
+) -> tuple[str, incremental.UnitCheck] | None:
+    """A unit's file and reports, each report checked alone and then against the unit's other reports."""
+    unit = _read_unit(content, unit_source, report, read) if unit_source is not None else None
+    if unit is None:  # its reports cannot be published, but their own problems are still worth showing
+        for source in report_sources:
+            _read(source, REPORT_KINDS[source.kind], report, read)
+        return None
+    key = _unit_key(content, unit, report_sources)
+    cached = known.get(unit.id)
+    if cached is not None and cached.key == key and all(s.report_id in cached.listings for s in report_sources):
+        content.reports.extend(
+            ReportEntry(unit, s.year, s.kind, s.path, cached.listings[s.report_id], _reader(s, read))  # type: ignore[arg-type]
+            for s in report_sources
+        )
+        report.extend(cached.problems)
+        return unit.id, cached
+    found = Report()
+    entries = [entry for source in report_sources if (entry := _read_report(unit, source, found, read))]
+    _check_unit(entries, content.config, found)
+    content.reports.extend(entries)
+    report.extend(found.problems)
+    if not found.ok or len(entries) != len(report_sources):
+        return None
+    return unit.id, incremental.UnitCheck(key, found.problems, {e.id: e.listing for e in entries})
+
+
+def _unit_key(content: Content, unit: UnitEntry, report_sources: list[Source]) -> str:
+    """All a unit's checks depend on: the code, the site file, the unit's files, where paths are shown from."""
+    files = [content.site_document.path, unit.document.path, *(s.path for s in report_sources)]
+    return incremental.digest(
+        incremental.code_digest(), os.getcwd(), content.root.resolve(),
+        *(f"{path}:{incremental.file_digest(path)}" for path in files),
+    )
+
+
+def _read_unit(content: Content, source: Source, report: Report, read: Read) -> UnitEntry | None:
     if not source.path.is_file():
         finding = Finding("missing-file", (), f"单位文件夹“{source.unit}”中缺少单位信息文件 unit.yaml")
         report.extend([_problem(source.path, None, finding)])
-        return
+        return None
     document, unit = _read(source, Unit, report, read)
-    if unit is not None and source.unit:
-        content.units[source.unit] = UnitEntry(source.unit, unit, document)
+    if unit is None or not source.unit:
+        return None
+    content.units[source.unit] = UnitEntry(source.unit, unit, document)
+    return content.units[source.unit]
 
 
-def _add_report(content: Content, source: Source, report: Report, read: Read) -> None:
+def _read_report(unit: UnitEntry, source: Source, report: Report, read: Read) -> ReportEntry | None:
     document, model = _read(source, REPORT_KINDS[source.kind], report, read)
-    unit = content.units.get(source.unit or "")
-    if model is None or unit is None or source.year is None:
-        return
+    if model is None or source.year is None:
+        return None
     if model.year != source.year:
         finding = Finding("year-mismatch", ("年度",), f"年度 {model.year} 与所在文件夹 {source.year} 不一致")
         report.extend([_problem(source.path, document, finding)])
-    content.reports.append(ReportEntry(unit, source.year, source.kind, model, document))
+    return ReportEntry.read(unit, source.year, source.kind, model, document)  # type: ignore[arg-type]
+
+
+def _reader(source: Source, read: Read) -> Loader:
+    """Read a report whose checks are known, when its model is first needed; it must still read cleanly."""
+
+    def load() -> tuple[Any, Document]:
+        document, model, problems = read(source, REPORT_KINDS[source.kind])
+        if model is None or any(p.severity is Severity.ERROR for p in problems):
+            raise ContentChanged(f"{display_file(source.path)} 在生成过程中被修改，请重新运行")
+        return model, document
+
+    return load
 
 
 def _read(source: Source, model_class: type[M], report: Report, read: Read) -> tuple[Document, M | None]:
@@ -132,13 +197,13 @@ def _read(source: Source, model_class: type[M], report: Report, read: Read) -> t
     return document, model  # type: ignore[return-value]
 
 
-def _check_all(content: Content, report: Report) -> None:
-    ctx = Context(tolerance=content.config.checking.rounding_tolerance)
-    for entry in content.reports:
+def _check_unit(entries: list[ReportEntry], config: SiteConfig, report: Report) -> None:
+    ctx = Context(tolerance=config.checking.rounding_tolerance)
+    for entry in entries:
         findings = run_checks(entry.kind, entry.model, ctx)
         report.extend(_problem(entry.source, entry.document, f) for f in findings)
     # Across documents: after each report is checked alone, so each problem is reported where it lies.
-    report.extend(_problem(entry.source, entry.document, f) for entry, f in cross_checks(content))
+    report.extend(_problem(entry.source, entry.document, f) for entry, f in cross_checks(entries))
 
 
 def _check_archive(content: Content, report: Report) -> dict[str, archive.ReportState]:
@@ -146,8 +211,8 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
     years = archive.frozen_years(content.root)
     content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
     states, findings = archive.plan(content, years)
-    documents = {r.source: r.document for r in content.reports}
-    report.extend(_problem(path, documents.get(path), finding) for path, finding in findings)
+    entries = {r.source: r for r in content.reports}
+    report.extend(_problem(path, entries[path].document if path in entries else None, f) for path, f in findings)
     return {state.entry.id: state for state in states}
 
 
@@ -197,9 +262,9 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
             log(warning)
         log(f"内容和模板都没有变化，{display_file(options.out)} 保持原样")
         return Loaded(None)
-    loaded = _timed(log, "读取并检查内容", lambda: load(root))
+    loaded = _timed(log, "读取并检查内容", lambda: load(root, known=state.units))
     if loaded.report.ok and loaded.content is not None and options.pdf:
-        _check_printable(loaded.content, loaded.report, log)
+        _check_printable(loaded.content, loaded.units, loaded.report, log)
     if not loaded.report.ok or loaded.content is None:
         return loaded
     content = loaded.content
@@ -209,10 +274,14 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
     except jinja2.TemplateError as error:
         loaded.report.extend([template_problem(error, options.templates)])
         return loaded
+    except ContentChanged as error:
+        loaded.report.extend([Problem("content-changed", Severity.ERROR, display_file(root), 1, 1, "", str(error))])
+        return loaded
     except archive.ArchiveDamaged as error:
         raise SetupError(str(error)) from error
     warnings = [str(p) for p in loaded.report.sorted()]
-    incremental.save_state(options.state, options.out, incremental.State(inputs, groups, warnings))
+    new_state = incremental.State(inputs, groups, warnings, loaded.units)
+    incremental.save_state(options.state, options.out, new_state)
     log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
     return loaded
 
@@ -272,16 +341,25 @@ def _write_site(
     return count, groups
 
 
-def _check_printable(content: Content, report: Report, log: Callable[[str], None]) -> None:
-    """Before writing anything: the fonts are there and can draw every character of every file."""
+def _check_printable(
+    content: Content, units: dict[str, incremental.UnitCheck], report: Report, log: Callable[[str], None],
+) -> None:
+    """Before writing anything: the fonts are there and can draw every character of every file.
+
+    Reports of a unit a PDF build already found printable, unchanged since, are not read again for it.
+    """
     if not pdf.fonts_available():
         raise SetupError("找不到中文字体 Noto Sans CJK（Debian 软件包 fonts-noto-cjk），无法生成 PDF。请运行 bash tools/setup.sh")
     if not pdf.harfbuzz_subsetting():
         log(pdf.fallback_warning())
+    printable = {unit_id for unit_id, checked in units.items() if checked.printable}
     documents = [content.site_document, *(u.document for u in content.units.values()),
-                 *(r.document for r in content.reports)]
+                 *(r.document for r in content.reports if r.unit.id not in printable)]
     for document in documents:
         report.extend(_problem(document.path, document, f) for f in pdf.missing_glyphs(document.data))
+    if report.ok:
+        for checked in units.values():
+            checked.printable = True
 
 
 def _timed(log: Callable[[str], None], step: str, work: Callable[[], T]) -> T:

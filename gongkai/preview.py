@@ -17,7 +17,7 @@ import jinja2
 from gongkai import site
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
-from gongkai.incremental import digest
+from gongkai.incremental import UnitCheck, digest
 from gongkai.models.base import Strict
 from gongkai.outputs import report_pdf, report_view
 from gongkai.pipeline import ReadResult, load, read_source
@@ -66,6 +66,7 @@ class Session:
     content: Content | None = None
     _env: jinja2.Environment = field(init=False)
     _reads: dict[Path, tuple[Stamp, ReadResult]] = field(default_factory=dict)
+    _units: dict[str, UnitCheck] = field(default_factory=dict)  # each unit's checks, while its files are unchanged
     _seen: dict[Path, Stamp] = field(default_factory=dict)
     _rendered: dict[str, str] = field(default_factory=dict)  # output key -> fingerprint of its inputs
 
@@ -77,7 +78,8 @@ class Session:
         """Bring the preview up to date with the files on disk."""
         started = time.perf_counter()
         changed = self._changed_files()
-        loaded = load(self.root, self._read)
+        loaded = load(self.root, self._read, self._units)
+        self._units = loaded.units
         if not loaded.report.ok or loaded.content is None:
             self.problems = loaded.report.sorted()
             return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started, self.content is not None)
@@ -143,7 +145,7 @@ class Session:
         return 1
 
     def _write_indexes(self, content: Content, inputs: str) -> int:
-        listing = [(r.id, r.model.title, r.model.published.isoformat(), r.unit.model.name) for r in content.reports]
+        listing = [(r.id, r.listing, r.unit.model.name) for r in content.reports]
         units = [str(_stamp(u.document.path)) for u in content.units.values()]
         fingerprint = digest(inputs, repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:

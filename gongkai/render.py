@@ -151,7 +151,7 @@ def write_feeds(env: jinja2.Environment, content: Content, stage: Path) -> list[
     """sitemap.xml (needs the site's 网址), the Atom feed and robots.txt; returns what was written."""
     base_url = _base_url(content)
     reports = site.latest_first(content)
-    updated = max((r.model.published for r in reports), default=dt.date(2000, 1, 1))
+    updated = max((r.listing.published for r in reports), default=dt.date(2000, 1, 1))
     feed_id = base_url + "feed.xml" if base_url else f"urn:uuid:{_site_uuid(content)}"
     written = []
     dummy = site.Page("feed.xml", "feed.xml", content.config.title)
@@ -189,5 +189,5 @@ def _site_uuid(content: Content) -> uuid.UUID:
 
 def _sitemap_entry(page: site.Page) -> dict[str, str]:
     entry = page.context.get("entry")
-    lastmod = entry.model.published.isoformat() if entry is not None else ""
+    lastmod = entry.listing.published.isoformat() if entry is not None else ""
     return {"path": page.path, "lastmod": lastmod}

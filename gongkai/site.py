@@ -118,11 +118,11 @@ def relative(target: str, here: str) -> str:
 
 
 def report_title(entry: ReportEntry) -> str:
-    return f"{entry.unit.model.name}{entry.model.title}"
+    return f"{entry.unit.model.name}{entry.listing.title}"
 
 
 def latest_first(content: Content) -> list[ReportEntry]:
-    return sorted(content.reports, key=lambda r: (-r.year, -r.model.published.toordinal(), r.unit.id, r.kind))
+    return sorted(content.reports, key=lambda r: (-r.year, -r.listing.published.toordinal(), r.unit.id, r.kind))
 
 
 def report_page(entry: ReportEntry) -> Page:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import shutil
 from pathlib import Path
 
+import pytest
 from conftest import SAMPLE_REPORT
 
-from gongkai.pipeline import BuildOptions, build
+from gongkai import incremental
+from gongkai.pipeline import BuildOptions, Loaded, build, check
 
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
 
@@ -76,3 +80,81 @@ def test_a_new_year_in_the_menu_renders_old_reports_again(sample_site: Path, tmp
     )
     run(sample_site, out)
     assert "2022年度" in (out / PAGE).read_text(encoding="utf-8")
+
+
+# The checks of unchanged units are taken from the last build; an edited unit is read and checked again.
+
+OTHER = "other-unit"
+FINAL = "huaihua-bjlxc/2023/final-accounts.yaml"
+
+
+@pytest.fixture
+def two_units(sample_site: Path) -> Path:
+    shutil.copytree(sample_site / "huaihua-bjlxc", sample_site / OTHER)
+    return sample_site
+
+
+def build_logged(content: Path, out: Path) -> Loaded:
+    return build(content, BuildOptions(out=out, pdf=False))
+
+
+def read_units(loaded: Loaded) -> set[str]:
+    """The units whose reports this build read (the others' checks came from the last build)."""
+    assert loaded.content is not None
+    return {e.unit.id for e in loaded.content.reports if e.loaded}
+
+
+def test_an_edit_reads_and_checks_only_its_own_unit(two_units: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    first = build_logged(two_units, out)
+    assert read_units(first) == {OTHER, "huaihua-bjlxc"}
+    report = two_units / OTHER / "2023" / "self-evaluation.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}"), encoding="utf-8")
+    second = build_logged(two_units, out)
+    assert second.report.ok
+    assert read_units(second) == {OTHER}
+    assert "55.30" in (out / OTHER / "2023" / "self-evaluation.html").read_text(encoding="utf-8")
+    # The unchanged unit's warning is still reported, exactly as a full check reports it.
+    assert second.report.sorted() == check(two_units).sorted()
+    assert any(p.code == "deviation-missing" and "huaihua-bjlxc" in p.file for p in second.report.problems)
+
+
+def test_an_edit_that_breaks_an_unchanged_report_of_its_unit_is_caught(two_units: Path, tmp_path: Path) -> None:
+    """The 决算 changes; the rule fails in the self-evaluation, a file the edit did not touch."""
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    page = (out / PAGE).read_bytes()
+    final = two_units / FINAL
+    text = final.read_text(encoding="utf-8").replace("    合计: 34.12", "    合计: 34.22", 1)
+    final.write_text(text.replace("    公务接待费: 21.43", "    公务接待费: 21.53", 1), encoding="utf-8")
+    loaded = build_logged(two_units, out)
+    assert {(Path(p.file).name, p.code) for p in loaded.report.errors} == {("self-evaluation.yaml", "final-accounts-mismatch")}
+    assert all("huaihua-bjlxc" in p.file for p in loaded.report.errors)
+    assert (out / PAGE).read_bytes() == page, "the failed build left the published site as it was"
+
+
+def test_checks_are_not_taken_from_a_build_by_other_code(
+    two_units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    (two_units / "site.yaml").touch()  # not a change: the build must still look at the units
+    monkeypatch.setattr(incremental, "code_digest", lambda: "a newer gongkai")
+    report = two_units / OTHER / "2023" / "self-evaluation.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert read_units(build_logged(two_units, out)) == {OTHER, "huaihua-bjlxc"}
+
+
+def test_a_state_file_edited_by_hand_is_not_trusted(two_units: Path, tmp_path: Path) -> None:
+    """Someone deletes the cached warning: the seal no longer matches, so every unit is checked again."""
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    state_file = tmp_path / ".site.build-state.json"
+    sealed = json.loads(state_file.read_text(encoding="utf-8"))
+    sealed["state"]["units"]["huaihua-bjlxc"]["problems"] = []
+    state_file.write_text(json.dumps(sealed, ensure_ascii=False), encoding="utf-8")
+    report = two_units / OTHER / "2023" / "self-evaluation.yaml"
+    report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    loaded = build_logged(two_units, out)
+    assert read_units(loaded) == {OTHER, "huaihua-bjlxc"}
+    assert any(p.code == "deviation-missing" and "huaihua-bjlxc" in p.file for p in loaded.report.problems)

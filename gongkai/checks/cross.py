@@ -8,11 +8,11 @@ document; its message names the other place as file:line, because that place is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Optional, Union
 
-from gongkai.content import Content, ReportEntry
+from gongkai.content import ReportEntry
 from gongkai.models.base import Figure, value_of
 from gongkai.models.budget import Budget, FinalAccounts, ThreePublicAmounts
 from gongkai.models.project_evaluation import ProjectEvaluation
@@ -62,10 +62,13 @@ THREE_PUBLIC_ROWS = (
 )
 
 
-def cross_checks(content: Content) -> Iterator[tuple[ReportEntry, Finding]]:
-    """Every rule for every pair of reports that content holds: (the report at fault, the finding)."""
-    index = {(e.unit.id, e.year, e.kind): e for e in content.reports}
-    for entry in content.reports:
+def cross_checks(entries: Sequence[ReportEntry]) -> Iterator[tuple[ReportEntry, Finding]]:
+    """Every rule for every pair of the reports given: (the report at fault, the finding).
+
+    Every rule compares reports of one unit, so a unit's reports can be checked on their own.
+    """
+    index = {(e.unit.id, e.year, e.kind): e for e in entries}
+    for entry in entries:
         for kind, other_kind, offset, code, rule in RULES:
             other = index.get((entry.unit.id, entry.year + offset, other_kind))
             if entry.kind == kind and other is not None:
