@@ -1,6 +1,6 @@
 """Open data for every report: a CSV per table, one XLSX workbook and the validated data as JSON.
 
-The only module that imports csv and openpyxl. Every figure is written exactly as the finance officer
+The only module that imports csv; workbooks are written by gongkai.xlsx. Every figure is written exactly as the finance officer
 typed it (never re-rounded), and every file is byte-reproducible: building twice gives identical
 bytes, so a rebuilt site shows no spurious changes and anyone can verify a download.
 
@@ -23,20 +23,16 @@ import io
 import json
 import re
 import unicodedata
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 from pydantic import BaseModel
 
+from gongkai import xlsx
 from gongkai.content import ReportEntry
 from gongkai.models.base import ChangeRate, Figure, Rate
 from gongkai.numbers import decimals
@@ -188,15 +184,16 @@ def _csv_value(cell: Cell) -> str:
 
 
 def _xlsx_bytes(entry: ReportEntry, grids: list[_Grid]) -> bytes:
-    """One workbook per report, so a journalist gets every table in one download."""
-    workbook = Workbook()
-    info = workbook.active
-    info.title = INFO_SHEET
+    """One workbook per report, so a journalist gets every table in one download.
+
+    Stamped with the report's 发布日期 instead of “now”, so building twice gives the same bytes.
+    """
     names = _sheet_names([g.table.caption for g in grids])
-    _fill_info(info, entry, grids, names)
-    for grid, name in zip(grids, names, strict=True):
-        _fill_sheet(workbook.create_sheet(name), grid)
-    return _reproducible(workbook, entry)
+    published = dt.datetime.combine(entry.model.published, dt.time())
+    workbook = xlsx.Workbook(entry.model.title, entry.unit.model.name, "zh-CN", published)
+    workbook.sheets.append(_sheet(INFO_SHEET, _info_rows(entry, grids, names)))
+    workbook.sheets += [_sheet(name, _table_rows(grid), freeze_header=True) for grid, name in zip(grids, names, strict=True)]
+    return workbook.to_bytes()
 
 
 def _sheet_names(captions: Iterable[str], taken: Iterable[str] = (INFO_SHEET,)) -> list[str]:
@@ -215,7 +212,11 @@ def _sheet_names(captions: Iterable[str], taken: Iterable[str] = (INFO_SHEET,)) 
     return names
 
 
-def _fill_info(sheet: Worksheet, entry: ReportEntry, grids: list[_Grid], names: list[str]) -> None:
+_BOLD = xlsx.Style(bold=True)
+Row = list[xlsx.Cell | None]
+
+
+def _info_rows(entry: ReportEntry, grids: list[_Grid], names: list[str]) -> list[Row]:
     """What a journalist needs before the figures: whose report, which unit of money, where from."""
     report = entry.model
     unit = entry.unit.model.name
@@ -233,53 +234,38 @@ def _fill_info(sheet: Worksheet, entry: ReportEntry, grids: list[_Grid], names: 
         [],
         ["工作表", "表格", "单位", "注"],
     ]
+    heading = len(rows) - 1
     rows += [[name, g.table.caption, g.table.unit, g.table.note] for g, name in zip(grids, names, strict=True)]
-    for r, values in enumerate(rows, start=1):
-        for c, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                _text(sheet.cell(r, c), value)
-            else:
-                sheet.cell(r, c).value = value
-    for cell in (*sheet["A"], *sheet[len(rows) - len(grids)]):
-        cell.font = Font(bold=True)
-    _fit_columns(sheet)
+    return [
+        [xlsx.Cell(value, _BOLD if c == 0 or r == heading else xlsx.Style()) for c, value in enumerate(values)]
+        for r, values in enumerate(rows)
+    ]
 
 
-def _fill_sheet(sheet: Worksheet, grid: _Grid) -> None:
-    """Header row in bold and frozen; each figure a number with the decimals the source used."""
-    for c, label in enumerate(grid.header, start=1):
-        _text(sheet.cell(1, c), label)
-        sheet.cell(1, c).font = Font(bold=True)
-    for r, row in enumerate(grid.rows, start=2):
-        for c, source in enumerate(row, start=1):
-            _put(sheet.cell(r, c), source)
+def _table_rows(grid: _Grid) -> list[Row]:
+    """Header row in bold; each figure a number with the decimals the source used."""
+    rows: list[Row] = [[xlsx.Cell(label, _BOLD) for label in grid.header]]
+    for r, row in enumerate(grid.rows):
+        cells = [_cell(source) for source in row]
         if grid.notes is not None:
-            _put(sheet.cell(r, len(row) + 1), Cell(grid.notes[r - 2] or None))
-    sheet.freeze_panes = "A2"
-    _fit_columns(sheet)
+            cells.append(xlsx.Cell(grid.notes[r]) if grid.notes[r] else None)
+        rows.append(cells)
+    return rows
 
 
-def _put(target: Any, cell: Cell) -> None:
+def _cell(cell: Cell) -> xlsx.Cell | None:
     """A figure as a number formatted like the source; anything else as text, never as a formula."""
     if cell.empty:
-        return
+        return None
     if not cell.numeric:
-        _text(target, cell.exact)
-        return
+        return xlsx.Cell(cell.exact)
     value = Decimal(cell.value)  # type: ignore[arg-type]
     places = decimals(value)
     if cell.kind == "money":
-        target.value, target.number_format = value, "0.00"
-    elif cell.kind == "percent":
-        target.value, target.number_format = value.scaleb(-2), _pattern(places) + "%"
-    else:
-        target.value, target.number_format = cell.value, _pattern(places)
-
-
-def _text(target: Any, value: str) -> None:
-    """Store a string as text: openpyxl would otherwise make “=…” a live formula."""
-    target.value = value
-    target.data_type = "s"
+        return xlsx.Cell(value, xlsx.Style(number_format="0.00"))
+    if cell.kind == "percent":
+        return xlsx.Cell(value.scaleb(-2), xlsx.Style(number_format=_pattern(places) + "%"))
+    return xlsx.Cell(value, xlsx.Style(number_format=_pattern(places)))
 
 
 def _pattern(places: int) -> str:
@@ -287,47 +273,36 @@ def _pattern(places: int) -> str:
     return "0." + "0" * places if places else "0"
 
 
-def _fit_columns(sheet: Worksheet) -> None:
+def _sheet(name: str, rows: list[Row], freeze_header: bool = False) -> xlsx.Sheet:
     """Columns wide enough for their longest line (CJK counts double); long text wraps."""
-    for column in sheet.iter_cols():
-        width = max((_display_width(str(c.value)) for c in column if c.value is not None), default=8)
-        letter = get_column_letter(column[0].column)
-        sheet.column_dimensions[letter].width = min(_MAX_WIDTH, max(8, width + 2))
-        for cell in column:
-            if isinstance(cell.value, str) and ("\n" in cell.value or _display_width(cell.value) > _MAX_WIDTH):
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    widths: list[int] = []
+    for row in rows:
+        for c, cell in enumerate(row):
+            if c == len(widths):
+                widths.append(0)
+            if cell is not None:
+                widths[c] = max(widths[c], _width(cell.value))
+    wrapped = [[_wrapped(cell) for cell in row] for row in rows]
+    return xlsx.Sheet(name, wrapped, [min(_MAX_WIDTH, max(8, w + 2)) if w else 8 for w in widths], freeze_header)
 
 
+def _width(value: str | Decimal | int) -> int:
+    return _display_width(value) if isinstance(value, str) else len(str(value))
+
+
+def _wrapped(cell: xlsx.Cell | None) -> xlsx.Cell | None:
+    if cell is None or not isinstance(cell.value, str):
+        return cell
+    if "\n" in cell.value or _display_width(cell.value) > _MAX_WIDTH:
+        return xlsx.Cell(cell.value, replace(cell.style, wrap=True))
+    return cell
+
+
+@lru_cache(maxsize=4096)  # labels and captions repeat across every report of a site
 def _display_width(text: str) -> int:
     """Chinese characters take two columns in a spreadsheet, Latin ones one."""
     longest = max(text.split("\n"), key=len, default="")
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in longest)
-
-
-def _reproducible(workbook: Workbook, entry: ReportEntry) -> bytes:
-    """Stamp the workbook and every zip entry with the report's 发布日期 instead of “now”."""
-    published = dt.datetime.combine(entry.model.published, dt.time())
-    props = workbook.properties
-    props.title, props.creator, props.language = entry.model.title, entry.unit.model.name, "zh-CN"
-    props.created = props.modified = published
-    props.lastModifiedBy = None
-    raw = io.BytesIO()
-    # ExcelWriter, unlike Workbook.save, leaves `modified` alone.
-    # Stored, not deflated: _restamp compresses each entry once, as it rewrites the zip.
-    ExcelWriter(workbook, zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED)).save()
-    return _restamp(raw.getvalue(), published.timetuple()[:6])
-
-
-def _restamp(data: bytes, stamp: tuple[int, ...]) -> bytes:
-    """Rewrite a zip with a fixed date and permissions on every entry, keeping their order."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)  # type: ignore[arg-type]
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            target.writestr(fixed, source.read(info))
-    return out.getvalue()
 
 
 # JSON: the validated data with the YAML's Chinese keys; every figure as the text of the source.

@@ -13,10 +13,11 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from functools import cache
-from typing import Any, Iterable, Optional
+from pathlib import Path
+from typing import Any
 
 from gongkai import __version__
 from gongkai.content import Listing
@@ -97,7 +98,7 @@ class State:
     warnings: list[str] = field(default_factory=list)
     units: dict[str, UnitCheck] = field(default_factory=dict)
 
-    def unchanged(self, key: str, fingerprint: str, site: Path) -> Optional[Group]:
+    def unchanged(self, key: str, fingerprint: str, site: Path) -> Group | None:
         """The group's previous outputs, if made from the same inputs and still intact on disk."""
         group = self.groups.get(key)
         if group is None or group.fingerprint != fingerprint:
@@ -114,7 +115,7 @@ class State:
         return all(self.unchanged(key, group.fingerprint, site) for key, group in self.groups.items())
 
 
-def load_state(path: Optional[Path], site: Path) -> State:
+def load_state(path: Path | None, site: Path) -> State:
     if path is None or not path.is_file() or not site.is_dir():
         return State()
     try:
@@ -131,7 +132,7 @@ def load_state(path: Optional[Path], site: Path) -> State:
         return State()  # unreadable: build everything
 
 
-def save_state(path: Optional[Path], site: Path, state: State) -> None:
+def save_state(path: Path | None, site: Path, state: State) -> None:
     if path is None:
         return
     path.parent.mkdir(parents=True, exist_ok=True)

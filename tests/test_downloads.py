@@ -353,3 +353,15 @@ def test_human_size(size: int, shown: str) -> None:
 def test_human_size_of_the_sample_downloads(site) -> None:
     _, downloads = site
     assert all(re.fullmatch(r"\d+(\.\d)? (B|KB|MB)", human_size(d.size)) for d in downloads)
+
+
+def test_workbook_text_keeps_markup_characters(entry, tmp_path) -> None:
+    """XML's special characters and line breaks come back as typed."""
+    tricky = '甲 & 乙 <丙> "丁" \'戊\' 行一\n行二'
+    table = TableBuilder("t", "符号 & 引号").columns("项目", "说明").row("甲", Cell(tricky, "text")).build()
+    write_downloads(entry, [table], tmp_path)
+    book = openpyxl.load_workbook(tmp_path / FOLDER / "self-evaluation.xlsx")
+    sheet = book["符号 & 引号"]
+    assert sheet["B2"].value == tricky
+    assert sheet["B2"].alignment.wrap_text, "text with a line break wraps"
+    assert sheet.freeze_panes == "A2"
