@@ -12,11 +12,36 @@ from gongkai.models import ReportModel, SiteConfig, Unit
 from gongkai.reader import Document
 
 
-@dataclass(frozen=True)
 class UnitEntry:
-    id: str
-    model: Unit
-    document: Document
+    """One unit (department): its id (the folder's name), its name, and its unit.yaml read when needed."""
+
+    def __init__(self, id: str, source: Path, name: str, load: Callable[[], tuple[Unit, Document]]) -> None:
+        self.id, self.source, self.name = id, source, name
+        self._load = load
+        self._read: tuple[Unit, Document] | None = None
+
+    @classmethod
+    def read(cls, id: str, model: Unit, document: Document) -> UnitEntry:
+        """An entry for a unit file just read and validated."""
+        entry = cls(id, document.path, model.name, lambda: (model, document))
+        entry._read = (model, document)
+        return entry
+
+    @property
+    def model(self) -> Unit:
+        return self._loaded()[0]
+
+    @property
+    def document(self) -> Document:
+        return self._loaded()[1]
+
+    def _loaded(self) -> tuple[Unit, Document]:
+        if self._read is None:
+            self._read = self._load()
+        return self._read
+
+    def __repr__(self) -> str:
+        return f"UnitEntry({self.id})"
 
 
 @dataclass(frozen=True)
@@ -67,7 +92,7 @@ class ReportEntry:
 
     def __init__(self, unit: UnitEntry, year: int, kind: str, source: Path, listing: Listing, load: Loader) -> None:
         self.unit, self.year, self.kind, self.source, self.listing = unit, year, kind, source, listing
-        self._load: Loader | None = load
+        self._load = load
         self._read: tuple[ReportModel, Document] | None = None
 
     @classmethod
@@ -95,7 +120,6 @@ class ReportEntry:
 
     def _loaded(self) -> tuple[ReportModel, Document]:
         if self._read is None:
-            assert self._load is not None
             self._read = self._load()
         return self._read
 

@@ -31,11 +31,23 @@ def digest(*parts: object) -> str:
     return hashlib.sha256("\0".join(map(str, parts)).encode("utf-8")).hexdigest()
 
 
+# path -> (its stat when hashed, the digest): one build asks for a file's digest several times.
+_DIGESTS: dict[str, tuple[tuple[int, int, int, int], str]] = {}
+
+
 def file_digest(path: Path) -> str:
+    """The SHA-256 of a file's bytes, hashed again whenever its size, time, inode or change time moved."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        status = os.stat(path)
+        seen = (status.st_size, status.st_mtime_ns, status.st_ino, status.st_ctime_ns)
+        known = _DIGESTS.get(str(path))
+        if known is not None and known[0] == seen:
+            return known[1]
+        value = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return "missing"
+    _DIGESTS[str(path)] = (seen, value)
+    return value
 
 
 def folder_digest(folder: Path) -> str:
@@ -71,13 +83,14 @@ class UnitCheck:
     """
 
     key: str
+    name: str  # the unit's name, which every list of its reports shows
     problems: list[Problem]
     listings: dict[str, Listing]  # report id -> what index pages show of it
     printable: bool = False  # a PDF build found every character drawable
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "key": self.key, "printable": self.printable,
+            "key": self.key, "name": self.name, "printable": self.printable,
             "problems": [p.as_dict() for p in self.problems],
             "listings": {report_id: listing.to_json() for report_id, listing in sorted(self.listings.items())},
         }
@@ -86,7 +99,7 @@ class UnitCheck:
     def from_json(cls, raw: dict[str, Any]) -> UnitCheck:
         problems = [Problem(**{**p, "severity": Severity(p["severity"])}) for p in raw["problems"]]
         listings = {k: Listing.from_json(v) for k, v in raw["listings"].items()}
-        return cls(str(raw["key"]), problems, listings, bool(raw["printable"]))
+        return cls(str(raw["key"]), str(raw["name"]), problems, listings, bool(raw["printable"]))
 
 
 @dataclass
@@ -103,11 +116,13 @@ class State:
         group = self.groups.get(key)
         if group is None or group.fingerprint != fingerprint:
             return None
+        folder = str(site)
         for path, recorded in group.files.items():
             try:
-                if stamp(site / path) != recorded:
-                    return None
+                status = os.stat(os.path.join(folder, path))
             except OSError:
+                return None
+            if [status.st_size, status.st_mtime_ns] != recorded:
                 return None
         return group
 
@@ -119,10 +134,10 @@ def load_state(path: Path | None, site: Path) -> State:
     if path is None or not path.is_file() or not site.is_dir():
         return State()
     try:
-        sealed = json.loads(path.read_text(encoding="utf-8"))
-        raw = sealed["state"]
-        if sealed["checksum"] != _checksum(raw):
+        seal, _, body = path.read_bytes().partition(b"\n")
+        if seal.decode("ascii") != hashlib.sha256(body).hexdigest():
             return State()  # damaged or edited by hand: trust none of it
+        raw = json.loads(body)
         if raw.get("version") != STATE_VERSION or raw.get("site") != str(site.resolve()):
             return State()
         groups = {k: Group(g["fingerprint"], {p: list(s) for p, s in g["files"].items()}) for k, g in raw["groups"].items()}
@@ -145,23 +160,25 @@ def save_state(path: Path | None, site: Path, state: State) -> None:
         "units": {k: u.to_json() for k, u in sorted(state.units.items())},
     }
     temporary = path.with_name(f".{path.name}.{os.getpid()}")
-    temporary.write_text(json.dumps({"checksum": _checksum(raw), "state": raw}, ensure_ascii=False), encoding="utf-8")
+    body = json.dumps(raw, ensure_ascii=False).encode("utf-8")
+    temporary.write_bytes(hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)  # the seal, then the state
     os.replace(temporary, path)
 
 
-def _checksum(raw: Any) -> str:
-    return hashlib.sha256(json.dumps(raw, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
+def link_group(group: Group, site: Path, stage: Path, made: set[str]) -> None:
+    """The previous outputs into the staging folder, as hard links (a copy where links are refused).
 
-
-def link_group(group: Group, site: Path, stage: Path) -> None:
-    """The previous outputs into the staging folder, as hard links (a copy where links are refused)."""
+    `made` holds the folders already made in the staging folder: making folders is the slow part.
+    """
+    for folder in {os.path.dirname(path) for path in group.files} - made:
+        os.makedirs(os.path.join(stage, folder), exist_ok=True)
+        made.add(folder)
     for path in group.files:
-        target = stage / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        source, target = os.path.join(site, path), os.path.join(stage, path)
         try:
-            os.link(site / path, target)
+            os.link(source, target)
         except OSError:
-            shutil.copy2(site / path, target)
+            shutil.copy2(source, target)
 
 
 def record(stage: Path, paths: Iterable[str], fingerprint: str) -> Group:

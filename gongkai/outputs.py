@@ -23,15 +23,22 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def reuse(
-    state: incremental.State, wanted: dict[str, str], site_dir: Path, stage: Path
+    state: incremental.State, wanted: dict[str, str], site_dir: Path, stage: Path, kept: set[str] | None,
 ) -> dict[str, incremental.Group]:
-    """Link the outputs of every wanted group whose inputs are unchanged; return those groups."""
-    reused = {}
+    """Keep the outputs of every wanted group whose inputs are unchanged; return those groups.
+
+    Kept in place when the build updates the site (`kept` collects them), else linked into the stage.
+    """
+    reused, made = {}, set()
     for key, fingerprint in wanted.items():
         group = state.unchanged(key, fingerprint, site_dir)
-        if group is not None:
-            incremental.link_group(group, site_dir, stage)
-            reused[key] = group
+        if group is None:
+            continue
+        if kept is not None:
+            kept.update(group.files)
+        else:
+            incremental.link_group(group, site_dir, stage, made)
+        reused[key] = group
     return reused
 
 
@@ -41,7 +48,7 @@ def report_fingerprint(
     """Everything a report's page, PDF and downloads show: its files, the site's, the years in the menu."""
     return incremental.digest(
         templates, with_pdf, originals, content.years(), sorted(content.frozen.items()),
-        incremental.file_digest(content.site_document.path), incremental.file_digest(entry.unit.document.path),
+        incremental.file_digest(content.site_document.path), incremental.file_digest(entry.unit.source),
         incremental.file_digest(entry.source),
     )
 

@@ -16,7 +16,7 @@ from gongkai import archive, incremental, outputs, pdf
 from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
-from gongkai.content import Content, Loader, ReportEntry, UnitEntry
+from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
 from gongkai.models.base import Strict
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
@@ -123,34 +123,53 @@ def _load_unit(
     content: Content, unit_source: Source | None, report_sources: list[Source], report: Report, read: Read,
     known: Known,
 ) -> tuple[str, incremental.UnitCheck] | None:
-    """A unit's file and reports, each report checked alone and then against the unit's other reports."""
-    unit = _read_unit(content, unit_source, report, read) if unit_source is not None else None
-    if unit is None:  # its reports cannot be published, but their own problems are still worth showing
-        for source in report_sources:
+    """A unit's file and reports, each report checked alone and then against the unit's other reports.
+
+    A unit known with the same key is not read: its problems are the known ones, its files are read
+    when something asks for their models.
+    """
+    if unit_source is None or unit_source.unit is None:  # its reports cannot be published, but their
+        for source in report_sources:  # own problems are still worth showing
             _read(source, REPORT_KINDS[source.kind], report, read)
         return None
-    key = _unit_key(content, unit, report_sources)
-    cached = known.get(unit.id)
+    key = _unit_key(content, unit_source, report_sources)
+    cached = known.get(unit_source.unit)
     if cached is not None and cached.key == key and all(s.report_id in cached.listings for s in report_sources):
+        unit = UnitEntry(unit_source.unit, unit_source.path, cached.name, _reader(unit_source, Unit, read))
+        content.units[unit.id] = unit
         content.reports.extend(
-            ReportEntry(unit, s.year, s.kind, s.path, cached.listings[s.report_id], _reader(s, read))  # type: ignore[arg-type]
+            ReportEntry(unit, s.year, s.kind, s.path, cached.listings[s.report_id], _reader(s, REPORT_KINDS[s.kind], read))  # type: ignore[arg-type]
             for s in report_sources
         )
         report.extend(cached.problems)
         return unit.id, cached
     found = Report()
+    checked = _read_and_check_unit(content, unit_source, report_sources, found, read)
+    report.extend(found.problems)
+    if checked is None or not found.ok:
+        return None
+    unit, entries = checked
+    return unit.id, incremental.UnitCheck(key, unit.name, found.problems, {e.id: e.listing for e in entries})
+
+
+def _read_and_check_unit(
+    content: Content, unit_source: Source, report_sources: list[Source], found: Report, read: Read,
+) -> tuple[UnitEntry, list[ReportEntry]] | None:
+    """The unit and every report that reads cleanly; None when some file does not."""
+    unit = _read_unit(content, unit_source, found, read)
+    if unit is None:
+        for source in report_sources:
+            _read(source, REPORT_KINDS[source.kind], found, read)
+        return None
     entries = [entry for source in report_sources if (entry := _read_report(unit, source, found, read))]
     _check_unit(entries, content.config, found)
     content.reports.extend(entries)
-    report.extend(found.problems)
-    if not found.ok or len(entries) != len(report_sources):
-        return None
-    return unit.id, incremental.UnitCheck(key, found.problems, {e.id: e.listing for e in entries})
+    return (unit, entries) if len(entries) == len(report_sources) else None
 
 
-def _unit_key(content: Content, unit: UnitEntry, report_sources: list[Source]) -> str:
+def _unit_key(content: Content, unit_source: Source, report_sources: list[Source]) -> str:
     """All a unit's checks depend on: the code, the site file, the unit's files, where paths are shown from."""
-    files = [content.site_document.path, unit.document.path, *(s.path for s in report_sources)]
+    files = [content.site_document.path, unit_source.path, *(s.path for s in report_sources)]
     return incremental.digest(
         incremental.code_digest(), os.getcwd(), content.root.resolve(),
         *(f"{path}:{incremental.file_digest(path)}" for path in files),
@@ -165,7 +184,7 @@ def _read_unit(content: Content, source: Source, report: Report, read: Read) -> 
     document, unit = _read(source, Unit, report, read)
     if unit is None or not source.unit:
         return None
-    content.units[source.unit] = UnitEntry(source.unit, unit, document)
+    content.units[source.unit] = UnitEntry.read(source.unit, unit, document)
     return content.units[source.unit]
 
 
@@ -179,11 +198,11 @@ def _read_report(unit: UnitEntry, source: Source, report: Report, read: Read) ->
     return ReportEntry.read(unit, source.year, source.kind, model, document)  # type: ignore[arg-type]
 
 
-def _reader(source: Source, read: Read) -> Loader:
-    """Read a report whose checks are known, when its model is first needed; it must still read cleanly."""
+def _reader(source: Source, model_class: type[Strict], read: Read) -> Callable[[], tuple[Any, Document]]:
+    """Read a file whose checks are known, when its model is first needed; it must still read cleanly."""
 
     def load() -> tuple[Any, Document]:
-        document, model, problems = read(source, REPORT_KINDS[source.kind])
+        document, model, problems = read(source, model_class)
         if model is None or any(p.severity is Severity.ERROR for p in problems):
             raise ContentChanged(f"{display_file(source.path)} 在生成过程中被修改，请重新运行")
         return model, document
@@ -245,6 +264,11 @@ class BuildOptions:
     incremental: bool = True
 
     @property
+    def compiled_templates(self) -> Path | None:
+        """Beside the PDF cache: templates compiled by an earlier build (Jinja's bytecode cache)."""
+        return self.cache.parent / "templates" if self.cache is not None else None
+
+    @property
     def state(self) -> Path | None:
         return self.out.parent / f".{self.out.name}.build-state.json" if self.incremental else None
 
@@ -255,6 +279,15 @@ class SetupError(Exception):
 
 def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet) -> Loaded:
     """Read and check everything first; a single error stops the build before anything is written."""
+    try:
+        return _build(root, options, log)
+    except ContentChanged as error:  # a file saved while the build ran: the site stays as it was
+        report = Report()
+        report.extend([Problem("content-changed", Severity.ERROR, display_file(root), 1, 1, "", str(error))])
+        return Loaded(None, report)
+
+
+def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loaded:
     state = incremental.load_state(options.state, options.out)
     inputs = _inputs_digest(root, options)
     if state.inputs == inputs and state.intact(options.out):
@@ -268,14 +301,11 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
     if not loaded.report.ok or loaded.content is None:
         return loaded
     content = loaded.content
-    env = environment(options.templates)
+    env = environment(options.templates, options.compiled_templates)
     try:
         count, groups = _write_site(content, loaded.frozen, options, env, log, state)
     except jinja2.TemplateError as error:
         loaded.report.extend([template_problem(error, options.templates)])
-        return loaded
-    except ContentChanged as error:
-        loaded.report.extend([Problem("content-changed", Severity.ERROR, display_file(root), 1, 1, "", str(error))])
         return loaded
     except archive.ArchiveDamaged as error:
         raise SetupError(str(error)) from error
@@ -304,19 +334,20 @@ def _write_site(
     content: Content, frozen: dict[str, archive.ReportState], options: BuildOptions, env: Any,
     log: Callable[[str], None], state: incremental.State,
 ) -> tuple[int, dict[str, incremental.Group]]:
-    """Every output into a staging folder that replaces `out` only if all of it was written.
+    """Every output into a staging folder, published into `out` only if all of it was written.
 
     Reports of a frozen year are copied from their bag, not rendered: they keep their own rendering.
-    Outputs whose inputs did not change since the last build are linked from it, not rendered again.
+    Outputs whose inputs did not change since the last build stay as they are, not rendered again.
     """
     templates = incremental.folder_digest(options.templates)
-    with staging(options.out) as stage:
+    kept: set[str] | None = set() if state.groups else None  # a rebuild updates the site it built
+    with staging(options.out, kept) as stage:
         originals = _timed(log, "复制已归档的文件", lambda: {
             report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
         live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
         prints = {e.id: outputs.report_fingerprint(content, e, templates, options.pdf, originals.get(e.id)) for e in live}
-        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage)
+        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage, kept)
         todo = [e for e in live if f"report:{e.id}" not in groups]
         views = _timed(log, f"整理表格和图表（{len(todo)} 份报告有变化）", lambda: {
             e.id: outputs.report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
@@ -328,7 +359,7 @@ def _write_site(
             )
             _timed(log, "生成 PDF", lambda: outputs.write_pdfs(env, content, views, stage, settings, log))
         index_print = outputs.index_fingerprint(content, templates)
-        groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, stage))
+        groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, stage, kept))
         with_indexes = "indexes" not in groups
         count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views, indexes=with_indexes))
         if with_indexes:
@@ -353,7 +384,7 @@ def _check_printable(
     if not pdf.harfbuzz_subsetting():
         log(pdf.fallback_warning())
     printable = {unit_id for unit_id, checked in units.items() if checked.printable}
-    documents = [content.site_document, *(u.document for u in content.units.values()),
+    documents = [content.site_document, *(u.document for u in content.units.values() if u.id not in printable),
                  *(r.document for r in content.reports if r.unit.id not in printable)]
     for document in documents:
         report.extend(_problem(document.path, document, f) for f in pdf.missing_glyphs(document.data))

@@ -132,7 +132,7 @@ class Session:
 
     def _write_report(self, content: Content, entry: ReportEntry, inputs: str) -> int:
         key = f"report:{entry.id}"
-        fingerprint = digest(inputs, str(_stamp(entry.unit.document.path)), str(_stamp(entry.source)))
+        fingerprint = digest(inputs, str(_stamp(entry.unit.source)), str(_stamp(entry.source)))
         if self._rendered.get(key) == fingerprint:
             return 0
         (self.out / site.pdf_path(entry)).unlink(missing_ok=True)  # stale: made again when asked for
@@ -145,7 +145,7 @@ class Session:
         return 1
 
     def _write_indexes(self, content: Content, inputs: str) -> int:
-        listing = [(r.id, r.listing, r.unit.model.name) for r in content.reports]
+        listing = [(r.id, r.listing, r.unit.name) for r in content.reports]
         units = [str(_stamp(u.document.path)) for u in content.units.values()]
         fingerprint = digest(inputs, repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
@@ -54,9 +54,10 @@ class Problem:
         return f"{where}: {self.severity.label}[{self.code}]{field_part} {self.message}"
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+        return {
+            "code": self.code, "severity": self.severity.value, "file": self.file, "line": self.line,
+            "column": self.column, "path": self.path, "message": self.message,
+        }
 
 
 def format_path(path: FieldPath) -> str:

@@ -1,4 +1,11 @@
-"""Write the site atomically: render into a staging folder, swap it in only when all went well."""
+"""Write the site safely: render into a staging folder, publish it only when all went well.
+
+A first build swaps the whole folder in (two renames). A rebuild of an existing site moves only its
+new files in, each with an atomic rename, and removes what the new site no longer has: a rebuild
+after one edit then touches a few files instead of recreating every folder of the site. Either way
+nothing reaches `out` unless every page, download and PDF was written first, so a failed build
+leaves the published site exactly as it was.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +17,12 @@ from pathlib import Path
 
 
 @contextmanager
-def staging(out: Path) -> Iterator[Path]:
-    """A fresh folder beside `out`; on success it replaces `out`, on any failure it is removed.
+def staging(out: Path, kept: set[str] | None = None) -> Iterator[Path]:
+    """A fresh folder beside `out`; on success it is published into `out`, on any failure it is removed.
 
-    A failed build therefore leaves the published site exactly as it was.
+    `kept` (filled in during the block) makes this an update of the existing `out`: the staging folder
+    then holds only new files, and the files of `out` named in `kept` stay as they are. Without it the
+    staging folder holds the whole new site and replaces `out`.
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -25,7 +34,10 @@ def staging(out: Path) -> Iterator[Path]:
     except BaseException:
         _remove(stage)
         raise
-    _swap(stage, out)
+    if kept is not None and out.is_dir():
+        _merge(stage, out, kept)
+    else:
+        _swap(stage, out)
 
 
 def _swap(stage: Path, out: Path) -> None:
@@ -35,6 +47,37 @@ def _swap(stage: Path, out: Path) -> None:
         os.replace(out, old)
     os.replace(stage, out)
     _remove(old)
+
+
+def _merge(stage: Path, out: Path, kept: set[str]) -> None:
+    """Move each new file into `out` (one atomic rename each); remove files neither new nor kept."""
+    new = _files(stage)
+    made: set[str] = set()
+    for path in new:
+        folder = os.path.dirname(path)
+        if folder not in made:
+            os.makedirs(out / folder, exist_ok=True)
+            made.add(folder)
+        os.replace(stage / path, out / path)
+    wanted = kept | set(new)
+    for folder, dirs, files in os.walk(out, topdown=False):
+        relative = os.path.relpath(folder, out)
+        for name in files:
+            path = name if relative == "." else f"{relative}/{name}"
+            if path not in wanted:
+                os.unlink(os.path.join(folder, name))
+        if relative != "." and not os.listdir(folder):
+            os.rmdir(folder)
+    _remove(stage)
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under `folder`, as POSIX paths relative to it."""
+    found = []
+    for parent, _, files in os.walk(folder):
+        relative = os.path.relpath(parent, folder)
+        found += [name if relative == "." else f"{relative}/{name}" for name in files]
+    return found
 
 
 def _remove(path: Path) -> None:

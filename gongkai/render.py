@@ -25,9 +25,16 @@ from gongkai.tables import correction_anchor
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> jinja2.Environment:
+    """The templates, autoescaped and strict; `compiled` keeps their compiled code between builds.
+
+    Jinja checks each template's source against the compiled copy, so a changed template is compiled again.
+    """
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -118,7 +118,7 @@ def relative(target: str, here: str) -> str:
 
 
 def report_title(entry: ReportEntry) -> str:
-    return f"{entry.unit.model.name}{entry.listing.title}"
+    return f"{entry.unit.name}{entry.listing.title}"
 
 
 def latest_first(content: Content) -> list[ReportEntry]:

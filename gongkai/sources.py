@@ -97,7 +97,12 @@ def _year(folder: Path, root: Path, unit: str, year: int) -> Iterator[Source | M
 
 
 def _inside(path: Path, root: Path) -> bool:
-    """False for a link (or anything) that leads outside the content folder."""
+    """False for a link (or anything) that leads outside the content folder.
+
+    Every path asked about lies in a folder already found inside, so only a link can lead out.
+    """
+    if not path.is_symlink():
+        return True
     try:
         resolved = path.resolve()
     except (OSError, RuntimeError):  # Python 3.11 raises RuntimeError for a symlink loop

@@ -10,7 +10,7 @@ import pytest
 from conftest import SAMPLE_REPORT
 
 from gongkai import incremental
-from gongkai.pipeline import BuildOptions, Loaded, build, check
+from gongkai.pipeline import BuildOptions, ContentChanged, Loaded, build, check, load
 
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
 
@@ -150,11 +150,27 @@ def test_a_state_file_edited_by_hand_is_not_trusted(two_units: Path, tmp_path: P
     out = tmp_path / "site"
     build_logged(two_units, out)
     state_file = tmp_path / ".site.build-state.json"
-    sealed = json.loads(state_file.read_text(encoding="utf-8"))
-    sealed["state"]["units"]["huaihua-bjlxc"]["problems"] = []
-    state_file.write_text(json.dumps(sealed, ensure_ascii=False), encoding="utf-8")
+    seal, body = state_file.read_text(encoding="utf-8").split("\n", 1)
+    state = json.loads(body)
+    state["units"]["huaihua-bjlxc"]["problems"] = []
+    state_file.write_text(seal + "\n" + json.dumps(state, ensure_ascii=False), encoding="utf-8")
     report = two_units / OTHER / "2023" / "self-evaluation.yaml"
     report.write_text(report.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     loaded = build_logged(two_units, out)
     assert read_units(loaded) == {OTHER, "huaihua-bjlxc"}
     assert any(p.code == "deviation-missing" and "huaihua-bjlxc" in p.file for p in loaded.report.problems)
+
+
+def test_a_report_saved_broken_during_a_build_stops_it(two_units: Path, tmp_path: Path) -> None:
+    """A report whose checks came from the last build is read again when a page needs it; if it no
+    longer reads cleanly (saved half-way while the build ran), that is an error, not a stale page."""
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    page = (out / PAGE).read_bytes()
+    loaded = load(two_units, known=incremental.load_state(tmp_path / ".site.build-state.json", out).units)
+    assert loaded.content is not None and not any(e.loaded for e in loaded.content.reports)
+    report = two_units / SAMPLE_REPORT
+    report.write_text("标题: [未写完", encoding="utf-8")
+    with pytest.raises(ContentChanged, match="self-evaluation.yaml"):
+        _ = [e.model for e in loaded.content.reports]
+    assert (out / PAGE).read_bytes() == page
