@@ -365,13 +365,17 @@ def machine() -> str:
 # The command line.
 
 
-def parse(argv: list[str]) -> Sizes:
+def parse(argv: list[str]) -> tuple[Sizes, Path]:
     parser = argparse.ArgumentParser(description="Benchmark the gongkai build on a synthetic site.")
     parser.add_argument("--units", type=int, default=None, help="units in the synthetic site (default 100)")
     parser.add_argument("--years", type=int, default=None, help="years per unit, ending 2023 (default 3)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure; the median is shown (default 3)")
     parser.add_argument("--pdf-reports", type=int, default=None, help="reports in the PDF build (default 6)")
     parser.add_argument("--quick", action="store_true", help="a small run, well under a minute: a sanity check")
+    parser.add_argument(
+        "--work", type=Path, default=ROOT,
+        help="where to make the bench's temporary folder (default: the repository, where `build.py build` writes site/)",
+    )
     args = parser.parse_args(argv)
     small = Sizes(units=3, years=2, repeat=1, pdf_reports=2)
     full = Sizes(units=100, years=3, repeat=3, pdf_reports=6)
@@ -384,7 +388,7 @@ def parse(argv: list[str]) -> Sizes:
     )
     if min(sizes.units, sizes.years, sizes.repeat, sizes.pdf_reports) < 1:
         parser.error("sizes must be at least 1")
-    return sizes
+    return sizes, args.work
 
 
 def benchmark(sizes: Sizes, work: Path, say: Callable[[str], None]) -> Results:
@@ -401,7 +405,7 @@ def benchmark(sizes: Sizes, work: Path, say: Callable[[str], None]) -> Results:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["_build"]:
         return child_build(argv[1:])
-    sizes = parse(argv)
+    sizes, where = parse(argv)
     print(machine())
     print(f"规模 (size): {sizes.units} 个单位 × {sizes.years} 年, 每项 {sizes.repeat} 次取中位数 (median of runs); "
           f"PDF 构建 {sizes.pdf_reports} 份报告", flush=True)
@@ -409,7 +413,11 @@ def main(argv: list[str]) -> int:
     def say(step: str) -> None:
         print(f"  … {step}", file=sys.stderr, flush=True)
 
-    with tempfile.TemporaryDirectory(prefix="gongkai-bench-") as folder:
+    # Folders cost very different times on different file systems (on this project's machine /tmp makes
+    # them ten times slower than the disk the repository is on), so the bench works where builds do.
+    where.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=".bench-", dir=where) as folder:
+        print(f"工作文件夹 (work folder): {folder}", flush=True)
         results = benchmark(sizes, Path(folder), say)
     print()
     print(table(rows(results)))

@@ -91,15 +91,25 @@ class UnitCheck:
     def to_json(self) -> dict[str, Any]:
         return {
             "key": self.key, "name": self.name, "printable": self.printable,
-            "problems": [p.as_dict() for p in self.problems],
+            "problems": [_row(p) for p in self.problems],
             "listings": {report_id: listing.to_json() for report_id, listing in sorted(self.listings.items())},
         }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> UnitCheck:
-        problems = [Problem(**{**p, "severity": Severity(p["severity"])}) for p in raw["problems"]]
+        problems = [_problem(p) for p in raw["problems"]]
         listings = {k: Listing.from_json(v) for k, v in raw["listings"].items()}
         return cls(str(raw["key"]), str(raw["name"]), problems, listings, bool(raw["printable"]))
+
+
+def _row(problem: Problem) -> list[Any]:
+    p = problem
+    return [p.code, p.severity.value, p.file, p.line, p.column, p.path, p.message]
+
+
+def _problem(row: list[Any]) -> Problem:
+    code, severity, file, line, column, path, message = row
+    return Problem(str(code), Severity(severity), str(file), int(line), int(column), str(path), str(message))
 
 
 @dataclass
@@ -108,7 +118,7 @@ class State:
 
     inputs: str = ""  # every input at once: equal means nothing to do
     groups: dict[str, Group] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    others: list[Problem] = field(default_factory=list)  # warnings that belong to no unit's checks
     units: dict[str, UnitCheck] = field(default_factory=dict)
 
     def unchanged(self, key: str, fingerprint: str, site: Path) -> Group | None:
@@ -126,6 +136,11 @@ class State:
                 return None
         return group
 
+    def warnings(self) -> list[str]:
+        """Every warning of the build that made the site, in the order `check` prints them."""
+        every = [p for unit in self.units.values() for p in unit.problems] + self.others
+        return [str(p) for p in sorted(set(every), key=lambda p: (p.file, p.line, p.column, p.code, p.message))]
+
     def intact(self, site: Path) -> bool:
         return all(self.unchanged(key, group.fingerprint, site) for key, group in self.groups.items())
 
@@ -142,7 +157,7 @@ def load_state(path: Path | None, site: Path) -> State:
             return State()
         groups = {k: Group(g["fingerprint"], {p: list(s) for p, s in g["files"].items()}) for k, g in raw["groups"].items()}
         units = {k: UnitCheck.from_json(u) for k, u in raw["units"].items()}
-        return State(raw["inputs"], groups, list(raw.get("warnings", [])), units)
+        return State(raw["inputs"], groups, [_problem(p) for p in raw["others"]], units)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return State()  # unreadable: build everything
 
@@ -155,7 +170,7 @@ def save_state(path: Path | None, site: Path, state: State) -> None:
         "version": STATE_VERSION,
         "site": str(site.resolve()),
         "inputs": state.inputs,
-        "warnings": state.warnings,
+        "others": [_row(p) for p in state.others],
         "groups": {k: {"fingerprint": g.fingerprint, "files": g.files} for k, g in sorted(state.groups.items())},
         "units": {k: u.to_json() for k, u in sorted(state.units.items())},
     }

@@ -13,13 +13,15 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "th": {"scope"}, "td": set()}
 URL_SCHEMES = {"http", "https", "mailto"}
+# One converter, reset before each text: making one per call cost more than the conversion.
+_MARKDOWN = markdown.Markdown(extensions=["tables", "sane_lists"], output_format="html")
 
 
 def render_markdown(text: str | None) -> Markup:
     """Narrative Markdown as sanitized HTML; headings start at level 3 under the page's sections."""
     if not text:
         return Markup("")
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = _MARKDOWN.reset().convert(text)
     html = _demote_headings(html)
     clean = nh3.clean(
         html,

@@ -291,7 +291,7 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     state = incremental.load_state(options.state, options.out)
     inputs = _inputs_digest(root, options)
     if state.inputs == inputs and state.intact(options.out):
-        for warning in state.warnings:
+        for warning in state.warnings():
             log(warning)
         log(f"内容和模板都没有变化，{display_file(options.out)} 保持原样")
         return Loaded(None)
@@ -309,8 +309,9 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
         return loaded
     except archive.ArchiveDamaged as error:
         raise SetupError(str(error)) from error
-    warnings = [str(p) for p in loaded.report.sorted()]
-    new_state = incremental.State(inputs, groups, warnings, loaded.units)
+    checked = {id(p) for unit in loaded.units.values() for p in unit.problems}
+    others = [p for p in loaded.report.problems if id(p) not in checked]
+    new_state = incremental.State(inputs, groups, others, loaded.units)
     incremental.save_state(options.state, options.out, new_state)
     log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
     return loaded
