@@ -6,17 +6,22 @@ The pipeline decides the order; these functions make the pieces.
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import sys
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import jinja2
 
 from gongkai import archive, incremental, pdf, site
 from gongkai.charts import report_charts
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
-from gongkai.render import render_page
+from gongkai.problems import Problem
+from gongkai.render import render_page, template_problem, write_page
 from gongkai.tables import TABLES_BY_KIND, corrections
 
 CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
@@ -63,9 +68,9 @@ def index_fingerprint(content: Content, templates: str) -> str:
     )
 
 
-def report_files(entry: ReportEntry, view: dict[str, Any]) -> list[str]:
+def report_files(entry: ReportEntry, downloads: list[Download]) -> list[str]:
     """A report's own outputs: its page, and its downloads (the PDF among them)."""
-    return [site.report_path(entry), *(d.path for d in view["downloads"])]
+    return [site.report_path(entry), *(d.path for d in downloads)]
 
 
 def index_files(stage: Path, content: Content) -> list[str]:
@@ -178,3 +183,63 @@ def write_all_downloads(content: Content, views: dict[str, dict[str, Any]], stag
     for entry in (e for e in content.reports if e.id in views):
         view = views[entry.id]
         view["downloads"] = write_downloads(entry, list(view["tables"].values()), stage)
+
+
+# Without PDFs, a report's view, downloads and page are one task, and the tasks run in parallel.
+
+
+class TemplateFailed(Exception):
+    """A template error met in a worker process, carried back as the problem it reports."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem)
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class HtmlTask:
+    """What every task needs; worker processes are forked with it, so nothing of it is pickled."""
+
+    env: Any
+    content: Content
+    entries: dict[str, ReportEntry]
+    frozen: dict[str, archive.ReportState]
+    originals: dict[str, str]
+    stage: Path
+    templates: Path
+
+
+_TASK: HtmlTask | None = None
+PARALLEL_FROM = 8  # fewer reports than this are done at once in this process
+
+
+def write_reports_html(task: HtmlTask, workers: int) -> dict[str, list[Download]]:
+    """Each report's view, downloads and page; returns what each report offers for download."""
+    global _TASK
+    ids = sorted(task.entries)
+    if workers <= 1 or len(ids) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return dict(_write_report_html(task, report_id) for report_id in ids)
+    _TASK = task
+    try:
+        context = multiprocessing.get_context("fork")  # the workers share the content already read
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            chunk = max(1, len(ids) // (workers * 4))
+            return dict(pool.map(_html_task, ids, chunksize=chunk))
+    finally:
+        _TASK = None
+
+
+def _html_task(report_id: str) -> tuple[str, list[Download]]:
+    assert _TASK is not None, "forked without a task"
+    return _write_report_html(_TASK, report_id)
+
+
+def _write_report_html(task: HtmlTask, report_id: str) -> tuple[str, list[Download]]:
+    entry = task.entries[report_id]
+    try:
+        view = report_view(entry, task.frozen.get(report_id), task.originals.get(report_id))
+        view["downloads"] = write_downloads(entry, list(view["tables"].values()), task.stage)
+        write_page(task.env, task.content, task.stage, site.report_page(entry), view)
+    except jinja2.TemplateError as error:  # Jinja's errors do not survive the trip between processes
+        raise TemplateFailed(template_problem(error, task.templates)) from None
+    return report_id, view["downloads"]

@@ -17,6 +17,7 @@ from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
+from gongkai.downloads import Download
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
 from gongkai.models.base import Strict
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
@@ -307,6 +308,9 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     except jinja2.TemplateError as error:
         loaded.report.extend([template_problem(error, options.templates)])
         return loaded
+    except outputs.TemplateFailed as failed:
+        loaded.report.extend([failed.problem])
+        return loaded
     except archive.ArchiveDamaged as error:
         raise SetupError(str(error)) from error
     checked = {id(p) for unit in loaded.units.values() for p in unit.problems}
@@ -350,27 +354,43 @@ def _write_site(
         prints = {e.id: outputs.report_fingerprint(content, e, templates, options.pdf, originals.get(e.id)) for e in live}
         groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage, kept)
         todo = [e for e in live if f"report:{e.id}" not in groups]
-        views = _timed(log, f"整理表格和图表（{len(todo)} 份报告有变化）", lambda: {
-            e.id: outputs.report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
-        })
-        _timed(log, "生成数据下载", lambda: outputs.write_all_downloads(content, views, stage))
+        workers = options.jobs or os.cpu_count() or 1
         if options.pdf:
-            settings = outputs.PdfSettings(
-                options.templates, options.jobs or os.cpu_count() or 1, options.cache, pdf.is_terminal() and log is not _quiet
-            )
-            _timed(log, "生成 PDF", lambda: outputs.write_pdfs(env, content, views, stage, settings, log))
+            downloads = _write_reports_with_pdfs(content, todo, frozen, originals, options, env, stage, log)
+        else:
+            task = outputs.HtmlTask(env, content, {e.id: e for e in todo}, frozen, originals, stage, options.templates)
+            downloads = _timed(log, f"生成报告网页和数据下载（{len(todo)} 份报告有变化）",
+                               lambda: outputs.write_reports_html(task, workers))
         index_print = outputs.index_fingerprint(content, templates)
         groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, stage, kept))
-        with_indexes = "indexes" not in groups
-        count = _timed(log, "生成网页", lambda: write_pages(env, content, stage, views, indexes=with_indexes))
-        if with_indexes:
+        count = len(todo)
+        if "indexes" not in groups:
+            count += _timed(log, "生成其他网页", lambda: write_pages(env, content, stage, {}, indexes=True))
             _timed(log, "生成订阅和站点地图", lambda: write_feeds(env, content, stage))
             copy_assets(options.templates, stage)
             groups["indexes"] = incremental.record(stage, outputs.index_files(stage, content), index_print)
         for entry in todo:
-            files = outputs.report_files(entry, views[entry.id])
+            files = outputs.report_files(entry, downloads[entry.id])
             groups[f"report:{entry.id}"] = incremental.record(stage, files, prints[entry.id])
     return count, groups
+
+
+def _write_reports_with_pdfs(
+    content: Content, todo: list[ReportEntry], frozen: dict[str, archive.ReportState], originals: dict[str, str],
+    options: BuildOptions, env: Any, stage: Path, log: Callable[[str], None],
+) -> dict[str, list[Download]]:
+    """Views and downloads first (each PDF embeds its JSON), then the PDFs in their pool, then the pages
+    that link them with their size and page count."""
+    views = _timed(log, f"整理表格和图表（{len(todo)} 份报告有变化）", lambda: {
+        e.id: outputs.report_view(e, frozen.get(e.id), originals.get(e.id)) for e in todo
+    })
+    _timed(log, "生成数据下载", lambda: outputs.write_all_downloads(content, views, stage))
+    settings = outputs.PdfSettings(
+        options.templates, options.jobs or os.cpu_count() or 1, options.cache, pdf.is_terminal() and log is not _quiet
+    )
+    _timed(log, "生成 PDF", lambda: outputs.write_pdfs(env, content, views, stage, settings, log))
+    _timed(log, "生成报告网页", lambda: write_pages(env, content, stage, views, indexes=False))
+    return {report_id: view["downloads"] for report_id, view in views.items()}
 
 
 def _check_printable(

@@ -60,7 +60,7 @@ def _merge(stage: Path, out: Path, kept: set[str]) -> None:
             made.add(folder)
         os.replace(stage / path, out / path)
     wanted = kept | set(new)
-    for folder, dirs, files in os.walk(out, topdown=False):
+    for folder, _, files in os.walk(out, topdown=False):
         relative = os.path.relpath(folder, out)
         for name in files:
             path = name if relative == "." else f"{relative}/{name}"
