@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 
 # A place inside a YAML document: mapping keys and list indexes from the root.
@@ -73,9 +74,14 @@ def format_path(path: FieldPath) -> str:
 
 def display_file(path: Path) -> str:
     """Paths relative to the working folder when possible, so editors can jump to them."""
+    return _display(str(path), os.getcwd())
+
+
+@lru_cache(maxsize=4096)  # every problem of a file asks again
+def _display(path: str, here: str) -> str:
     absolute = Path(os.path.abspath(path))
-    here = Path.cwd()
-    return str(absolute.relative_to(here)) if here in absolute.parents else str(absolute)
+    folder = Path(here)
+    return str(absolute.relative_to(folder)) if folder in absolute.parents else str(absolute)
 
 
 @dataclass
