@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import ROOT, SAMPLE_REPORT, build_site
 
+from gongkai import outputs
 from gongkai.markup import render_markdown
+from gongkai.pipeline import BuildOptions, build
+from gongkai.render import TEMPLATES
 
 
 def snapshot(folder: Path) -> dict[str, str]:
@@ -82,3 +87,36 @@ def test_unsafe_markdown_in_content_never_reaches_the_page(sample_site: Path, tm
     assert "正文。" in page
     for bad in ("<script", "onerror", "javascript:", "<iframe", "onclick"):
         assert bad not in page, bad
+
+
+# Without PDFs the reports are made in parallel worker processes (outputs.write_reports_html).
+
+
+@pytest.fixture
+def three_units(sample_site: Path) -> Path:
+    """The sample unit three times over: enough reports for the build to use its worker processes."""
+    for copy in ("copy-one", "copy-two"):
+        shutil.copytree(sample_site / "huaihua-bjlxc", sample_site / copy)
+    assert sum(1 for _ in sample_site.glob("*/*/*.yaml")) >= outputs.PARALLEL_FROM
+    return sample_site
+
+
+def test_parallel_and_serial_builds_give_the_same_site(three_units: Path, tmp_path: Path) -> None:
+    for jobs in (1, 2):
+        loaded = build(three_units, BuildOptions(out=tmp_path / f"jobs-{jobs}", pdf=False, jobs=jobs))
+        assert loaded.report.ok, loaded.report.errors
+    assert snapshot(tmp_path / "jobs-1") == snapshot(tmp_path / "jobs-2")
+    assert (tmp_path / "jobs-2" / "copy-two" / "2023" / "downloads" / "self-evaluation.xlsx").is_file()
+
+
+def test_a_template_error_in_a_worker_names_the_template_and_its_line(three_units: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    shutil.copytree(TEMPLATES, templates)
+    body = templates / "_report-self-evaluation-body.html"
+    body.write_text("{{ no_such_value }}\n" + body.read_text(encoding="utf-8"), encoding="utf-8")
+    out = tmp_path / "site"
+    loaded = build(three_units, BuildOptions(out=out, pdf=False, jobs=2, templates=templates))
+    [problem] = set(loaded.report.errors)
+    assert problem.code == "template-error" and "no_such_value" in problem.message
+    assert problem.file.endswith("_report-self-evaluation-body.html") and problem.line == 1
+    assert not out.exists(), "nothing is published"

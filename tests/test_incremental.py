@@ -174,3 +174,16 @@ def test_a_report_saved_broken_during_a_build_stops_it(two_units: Path, tmp_path
     with pytest.raises(ContentChanged, match="self-evaluation.yaml"):
         _ = [e.model for e in loaded.content.reports]
     assert (out / PAGE).read_bytes() == page
+
+
+def test_a_report_taken_away_leaves_the_site_on_the_next_build(two_units: Path, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    before = inodes(out)
+    gone = f"{OTHER}/2024/budget"
+    assert (out / f"{gone}.html").is_file()
+    (two_units / f"{gone}.yaml").unlink()
+    assert build_logged(two_units, out).report.ok
+    after = inodes(out)
+    assert not any(path.startswith(f"{OTHER}/2024/") for path in after), "its page, downloads and folder are gone"
+    assert after[PAGE] == before[PAGE], "the other reports stay as they were"
