@@ -1,6 +1,6 @@
 """Benchmark of the build: HTML throughput, rebuilds, PDF overhead over WeasyPrint, parallel PDFs, memory.
 
-    .venv/bin/python bench/run.py [--units 100] [--years 3] [--repeat 3] [--pdf-reports 6] [--quick]
+    .venv/bin/python bench/run.py [--units 25] [--years 3] [--kinds all] [--repeat 3] [--pdf-reports 6] [--quick]
 
 Every build is timed in a fresh Python process (`run.py _build ...`), as `python build.py build` would
 run, so nothing stays warm in memory between runs; the figure is the time spent in pipeline.build(),
@@ -118,6 +118,7 @@ def run_build(content: Path, out: Path, cache: Path, pdf_on: bool = False, jobs:
 @dataclass
 class Sizes:
     units: int
+    kinds: tuple[str, ...]
     years: int
     repeat: int
     pdf_reports: int
@@ -150,7 +151,8 @@ def measure_html(work: Path, generated: synthetic.Generated, repeat: int, result
     for n in range(repeat):
         say(f"no-op rebuild {n + 1}/{repeat}")
         results.noop.append(run_build(generated.root, out, cache))
-    edited = generated.reports[len(generated.reports) // 2]
+    varied = [path for path in generated.reports if path.stem == synthetic.KIND]  # edit_report edits these
+    edited = varied[len(varied) // 2]
     for n in range(repeat):
         say(f"rebuild after editing {edited.relative_to(generated.root)} {n + 1}/{repeat}")
         synthetic.edit_report(edited, n + 1)
@@ -367,7 +369,11 @@ def machine() -> str:
 
 def parse(argv: list[str]) -> tuple[Sizes, Path]:
     parser = argparse.ArgumentParser(description="Benchmark the gongkai build on a synthetic site.")
-    parser.add_argument("--units", type=int, default=None, help="units in the synthetic site (default 100)")
+    parser.add_argument("--units", type=int, default=None, help="units in the synthetic site (default 25)")
+    parser.add_argument(
+        "--kinds", choices=("all", synthetic.KIND), default="all",
+        help="each unit-year's reports: the sample's four kinds (default) or its self-evaluation only",
+    )
     parser.add_argument("--years", type=int, default=None, help="years per unit, ending 2023 (default 3)")
     parser.add_argument("--repeat", type=int, default=None, help="runs per figure; the median is shown (default 3)")
     parser.add_argument("--pdf-reports", type=int, default=None, help="reports in the PDF build (default 6)")
@@ -377,11 +383,13 @@ def parse(argv: list[str]) -> tuple[Sizes, Path]:
         help="where to make the bench's temporary folder (default: the repository, where `build.py build` writes site/)",
     )
     args = parser.parse_args(argv)
-    small = Sizes(units=3, years=2, repeat=1, pdf_reports=2)
-    full = Sizes(units=100, years=3, repeat=3, pdf_reports=6)
+    kinds = synthetic.ALL_KINDS if args.kinds == "all" else (synthetic.KIND,)
+    small = Sizes(units=2, kinds=kinds, years=2, repeat=1, pdf_reports=2)
+    full = Sizes(units=TARGET_REPORTS // (3 * len(kinds)), kinds=kinds, years=3, repeat=3, pdf_reports=6)
     base = small if args.quick else full
     sizes = Sizes(
         units=args.units or base.units,
+        kinds=kinds,
         years=args.years or base.years,
         repeat=args.repeat or base.repeat,
         pdf_reports=args.pdf_reports or base.pdf_reports,
@@ -393,7 +401,7 @@ def parse(argv: list[str]) -> tuple[Sizes, Path]:
 
 def benchmark(sizes: Sizes, work: Path, say: Callable[[str], None]) -> Results:
     started = time.perf_counter()
-    generated = synthetic.generate(work / "content", sizes.units, sizes.years)
+    generated = synthetic.generate(work / "content", sizes.units, sizes.years, kinds=sizes.kinds)
     results = Results(len(generated.reports), time.perf_counter() - started)
     measure_html(work, generated, sizes.repeat, results, say)
     measure_preview(work, generated, sizes.repeat, results, say)
@@ -407,7 +415,8 @@ def main(argv: list[str]) -> int:
         return child_build(argv[1:])
     sizes, where = parse(argv)
     print(machine())
-    print(f"规模 (size): {sizes.units} 个单位 × {sizes.years} 年, 每项 {sizes.repeat} 次取中位数 (median of runs); "
+    print(f"规模 (size): {sizes.units} 个单位 × {sizes.years} 年 × {len(sizes.kinds)} 种报告 ({', '.join(sizes.kinds)}), "
+          f"每项 {sizes.repeat} 次取中位数 (median of runs); "
           f"PDF 构建 {sizes.pdf_reports} 份报告", flush=True)
 
     def say(step: str) -> None:

@@ -32,7 +32,8 @@ SAMPLE = ROOT / "content"
 SAMPLE_UNIT = "huaihua-bjlxc"
 SAMPLE_YEAR = 2023
 SAMPLE_CITY = "怀化"
-KIND = "self-evaluation"
+KIND = "self-evaluation"  # the kind the generator varies; the others are copied (see copy_template)
+ALL_KINDS = ("self-evaluation", "budget", "final-accounts", "project-evaluation")
 
 CITIES = ("怀化", "长沙", "株洲", "湘潭", "衡阳", "邵阳", "岳阳", "常德", "张家界", "益阳", "郴州", "永州", "娄底")
 DEPARTMENTS = (
@@ -127,6 +128,19 @@ def report_template(text: str) -> Template:
     return s.done()
 
 
+def copy_template(text: str) -> Template:
+    """A report copied as it is but for its year, publication date and city (budgets and final accounts).
+
+    Its figures stay the sample's: they are tied to the same year's other reports by cross-document rules.
+    """
+    s = _Slotter(text)
+    s.everywhere(_scalar(text, "发布日期: "), "published")
+    s.everywhere(str(SAMPLE_YEAR), "year")
+    if SAMPLE_CITY in text:
+        s.everywhere(SAMPLE_CITY, "city")
+    return s.done()
+
+
 def unit_template(text: str) -> Template:
     s = _Slotter(text)
     s.once(f"名称: {_scalar(text, '名称: ')}\n", "名称: @@name@@\n")
@@ -186,25 +200,30 @@ def unit_values(unit: UnitName, rng: random.Random) -> dict[str, str]:
     }
 
 
-def report_values(template: Template, unit: UnitName, year: int, published: str, rng: random.Random) -> dict[str, str]:
+def report_values(
+    template: Template, unit: UnitName, year: int, published: str, rng: random.Random, tied: bool = False,
+) -> dict[str, str]:
+    """`tied`: the same year's budget and final accounts are there too, and state 公用经费 本年决算 and
+    政府采购金额 as well, so those keep the sample's values."""
     figures = dict(template.figures)
     _move_amounts(figures, _tokens(figures, "item_"), rng)
     for column in ("public_prior_", "public_budget_", "public_actual_"):
         _shuffle(figures, _tokens(figures, column), rng)
-    for token in ("public_total_prior", "public_total_actual"):
+    for token in ("public_total_prior",) if tied else ("public_total_prior", "public_total_actual"):
         figures[token] = _cents(_to_cents(figures[token]) + rng.randint(0, 500))
     figures["dispatched"] = str(rng.randint(0, 6))
     figures["retired"] = str(rng.randint(0, 15))
-    budget = rng.randint(0, 2000)
-    figures["procurement_budget"] = _cents(budget)
-    figures["procurement_actual"] = _cents(rng.randint(0, budget))
-    sample_year = int(published[:4]) - SAMPLE_YEAR
-    return {
-        **figures,
-        "year": str(year),
-        "published": f"{year + sample_year}{published[4:]}",
-        "city": unit.city,
-    }
+    if not tied:
+        budget = rng.randint(0, 2000)
+        figures["procurement_budget"] = _cents(budget)
+        figures["procurement_actual"] = _cents(rng.randint(0, budget))
+    return {**figures, **copy_values(unit, year, published)}
+
+
+def copy_values(unit: UnitName, year: int, published: str) -> dict[str, str]:
+    """Year, city, and a publication date as far after the report's year as the sample's."""
+    offset = int(published[:4]) - SAMPLE_YEAR
+    return {"year": str(year), "published": f"{year + offset}{published[4:]}", "city": unit.city}
 
 
 def _tokens(figures: dict[str, str], prefix: str) -> list[str]:
@@ -247,13 +266,14 @@ class Generated:
     reports: list[Path]
 
 
-def generate(target: Path, units: int, years: int, seed: int = 2023) -> Generated:
-    """Write site.yaml, `units` unit folders and `years` reports each (ending with the sample's year)."""
+def generate(target: Path, units: int, years: int, seed: int = 2023, kinds: tuple[str, ...] = (KIND,)) -> Generated:
+    """Write site.yaml, `units` unit folders and for each of `years` years (ending with the sample's) one
+    report of each of `kinds`: the self-evaluation varied, the others copied from the sample's year."""
     rng = random.Random(seed)
-    sample_report = _sample_text(Path(SAMPLE_UNIT, str(SAMPLE_YEAR), f"{KIND}.yaml"))
-    report = report_template(sample_report)
+    texts = {kind: _sample_text(Path(SAMPLE_UNIT, str(SAMPLE_YEAR), f"{kind}.yaml")) for kind in kinds}
+    templates = {kind: report_template(text) if kind == KIND else copy_template(text) for kind, text in texts.items()}
+    published = {kind: _scalar(text, "发布日期: ") for kind, text in texts.items()}
     unit = unit_template(_sample_text(Path(SAMPLE_UNIT, "unit.yaml")))
-    published = _scalar(sample_report, "发布日期: ")
     target.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(SAMPLE / "site.yaml", target / "site.yaml")
     reports = []
@@ -262,9 +282,12 @@ def generate(target: Path, units: int, years: int, seed: int = 2023) -> Generate
         folder = target / name.id
         _write(folder / "unit.yaml", unit.fill(unit_values(name, rng)))
         for year in report_years(years):
-            path = folder / str(year) / f"{KIND}.yaml"
-            _write(path, report.fill(report_values(report, name, year, published, rng)))
-            reports.append(path)
+            for kind, template in templates.items():
+                path = folder / str(year) / f"{kind}.yaml"
+                values = (report_values(template, name, year, published[kind], rng, tied=len(kinds) > 1)
+                          if kind == KIND else copy_values(name, year, published[kind]))
+                _write(path, template.fill(values))
+                reports.append(path)
     return Generated(target, reports)
 
 

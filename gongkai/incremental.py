@@ -16,6 +16,7 @@ import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -58,8 +59,11 @@ def folder_digest(folder: Path) -> str:
 
 @cache
 def code_digest() -> str:
-    """The package's own source: a change to a check must not be hidden by results cached before it."""
-    return digest(__version__, *(f"{p.relative_to(PACKAGE)}:{file_digest(p)}" for p in sorted(PACKAGE.rglob("*.py"))))
+    """The package's own source and the libraries that read and validate for it: a change to a check
+    must not be hidden by results cached before it."""
+    libraries = [f"{name}={metadata.version(name)}" for name in ("pydantic", "pydantic-core", "PyYAML")]
+    sources = [f"{p.relative_to(PACKAGE)}:{file_digest(p)}" for p in sorted(PACKAGE.rglob("*.py"))]
+    return digest(__version__, *libraries, *sources)
 
 
 def stamp(path: Path) -> list[int]:

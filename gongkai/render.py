@@ -25,16 +25,31 @@ from gongkai.tables import correction_anchor
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates; a folder we cannot write to only means compiling again."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> jinja2.Environment:
     """The templates, autoescaped and strict; `compiled` keeps their compiled code between builds.
 
     Jinja checks each template's source against the compiled copy, so a changed template is compiled again.
     """
+    cache = None
     if compiled is not None:
-        compiled.mkdir(parents=True, exist_ok=True)
+        try:
+            compiled.mkdir(parents=True, exist_ok=True)
+            cache = _CompiledTemplates(str(compiled))
+        except OSError:
+            pass  # no cache: every build compiles the templates again
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
+        bytecode_cache=cache,
         autoescape=jinja2.select_autoescape(("html", "xml", "svg"), default_for_string=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -48,3 +48,14 @@ def test_the_benchmark_edit_keeps_the_site_valid(tmp_path: Path) -> None:
 
     assert generated.reports[0].read_text(encoding="utf-8") != before
     assert not check(generated.root).errors
+
+
+def test_the_synthetic_site_with_all_four_kinds_passes_check(tmp_path: Path) -> None:
+    """Budgets, final accounts and project evaluations are copied from the sample's year; the varied
+    self-evaluation must still agree with them wherever a cross-document rule ties it to them."""
+    synthetic = _synthetic()
+    generated = synthetic.generate(tmp_path / "content", units=2, years=2, kinds=synthetic.ALL_KINDS)
+    assert {p.stem for p in generated.reports} == set(synthetic.ALL_KINDS)
+    assert len(generated.reports) == 2 * 2 * 4
+    report = check(generated.root)
+    assert not report.errors, "\n".join(str(p) for p in report.errors)
