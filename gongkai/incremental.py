@@ -1,10 +1,13 @@
 """Do no work twice: what the last build wrote, and from which inputs, kept in a small state file.
 
 Each group of outputs (one report's page, PDF and downloads; the index pages) is keyed by a hash of
-the exact bytes it is made from. A rebuild links the outputs of unchanged groups from the published
-site into the staging folder (hard links: nothing is copied, and nothing linked is ever written to)
-and renders only the rest. A state file that is missing, unreadable or disagrees with the files on
-disk is ignored: the build then renders everything, so a stale entry is never published.
+the exact bytes it is made from. A rebuild keeps the outputs of unchanged groups where they are and
+renders only the rest (publish.py moves the new files in). The checks of each unit are kept too
+(UnitCheck), so a rebuild reads and checks only the units whose files changed.
+
+The state file is sealed with a hash of its bytes. A state that is missing, damaged, edited or
+disagrees with the files on disk is ignored: the build then reads, checks and renders everything,
+so a stale entry is never published.
 """
 
 from __future__ import annotations
@@ -12,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -182,22 +184,6 @@ def save_state(path: Path | None, site: Path, state: State) -> None:
     body = json.dumps(raw, ensure_ascii=False).encode("utf-8")
     temporary.write_bytes(hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)  # the seal, then the state
     os.replace(temporary, path)
-
-
-def link_group(group: Group, site: Path, stage: Path, made: set[str]) -> None:
-    """The previous outputs into the staging folder, as hard links (a copy where links are refused).
-
-    `made` holds the folders already made in the staging folder: making folders is the slow part.
-    """
-    for folder in {os.path.dirname(path) for path in group.files} - made:
-        os.makedirs(os.path.join(stage, folder), exist_ok=True)
-        made.add(folder)
-    for path in group.files:
-        source, target = os.path.join(site, path), os.path.join(stage, path)
-        try:
-            os.link(source, target)
-        except OSError:
-            shutil.copy2(source, target)
 
 
 def record(stage: Path, paths: Iterable[str], fingerprint: str) -> Group:

@@ -28,22 +28,16 @@ CHINA = dt.timezone(dt.timedelta(hours=8), "CST")
 
 
 def reuse(
-    state: incremental.State, wanted: dict[str, str], site_dir: Path, stage: Path, kept: set[str] | None,
+    state: incremental.State, wanted: dict[str, str], site_dir: Path, kept: set[str],
 ) -> dict[str, incremental.Group]:
-    """Keep the outputs of every wanted group whose inputs are unchanged; return those groups.
-
-    Kept in place when the build updates the site (`kept` collects them), else linked into the stage.
-    """
-    reused, made = {}, set()
+    """The wanted groups whose inputs are unchanged and whose files are intact: they stay in the site
+    as they are (`kept` collects their files for publish.staging)."""
+    reused = {}
     for key, fingerprint in wanted.items():
         group = state.unchanged(key, fingerprint, site_dir)
-        if group is None:
-            continue
-        if kept is not None:
+        if group is not None:
             kept.update(group.files)
-        else:
-            incremental.link_group(group, site_dir, stage, made)
-        reused[key] = group
+            reused[key] = group
     return reused
 
 

@@ -345,14 +345,14 @@ def _write_site(
     Outputs whose inputs did not change since the last build stay as they are, not rendered again.
     """
     templates = incremental.folder_digest(options.templates)
-    kept: set[str] | None = set() if state.groups else None  # a rebuild updates the site it built
-    with staging(options.out, kept) as stage:
+    kept: set[str] = set()  # outputs of the last build that stay as they are
+    with staging(options.out, kept if state.groups else None) as stage:
         originals = _timed(log, "复制已归档的文件", lambda: {
             report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
         live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
         prints = {e.id: outputs.report_fingerprint(content, e, templates, options.pdf, originals.get(e.id)) for e in live}
-        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, stage, kept)
+        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, kept)
         todo = [e for e in live if f"report:{e.id}" not in groups]
         workers = options.jobs or os.cpu_count() or 1
         if options.pdf:
@@ -362,7 +362,7 @@ def _write_site(
             downloads = _timed(log, f"生成报告网页和数据下载（{len(todo)} 份报告有变化）",
                                lambda: outputs.write_reports_html(task, workers))
         index_print = outputs.index_fingerprint(content, templates)
-        groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, stage, kept))
+        groups.update(outputs.reuse(state, {"indexes": index_print}, options.out, kept))
         count = len(todo)
         if "indexes" not in groups:
             count += _timed(log, "生成其他网页", lambda: write_pages(env, content, stage, {}, indexes=True))

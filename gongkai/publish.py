@@ -34,10 +34,13 @@ def staging(out: Path, kept: set[str] | None = None) -> Iterator[Path]:
     except BaseException:
         _remove(stage)
         raise
-    if kept is not None and out.is_dir():
-        _merge(stage, out, kept)
-    else:
+    if kept is None:
         _swap(stage, out)
+    elif out.is_dir():
+        _merge(stage, out, kept)
+    else:  # the site this build was updating went away while it ran: publishing would leave gaps
+        _remove(stage)
+        raise FileNotFoundError(f"生成过程中 {out} 被删除，未发布任何文件，请重新运行")
 
 
 def _swap(stage: Path, out: Path) -> None:
