@@ -6,39 +6,59 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from gongkai.models import ReportModel, SiteConfig, Unit
 from gongkai.reader import Document
 
+M = TypeVar("M")
 
-class UnitEntry:
-    """One unit (department): its id (the folder's name), its name, and its unit.yaml read when needed."""
 
-    def __init__(self, id: str, source: Path, name: str, load: Callable[[], tuple[Unit, Document]]) -> None:
-        self.id, self.source, self.name = id, source, name
+class _ReadWhenNeeded(Generic[M]):
+    """A content file's validated model and the document it came from, read when first asked for.
+
+    A rebuild that knows a file's checks from the last build reads it only if a page needs it.
+    """
+
+    def __init__(self, load: Callable[[], tuple[M, Document]]) -> None:
         self._load = load
-        self._read: tuple[Unit, Document] | None = None
+        self._read: tuple[M, Document] | None = None
 
-    @classmethod
-    def read(cls, id: str, model: Unit, document: Document) -> UnitEntry:
-        """An entry for a unit file just read and validated."""
-        entry = cls(id, document.path, model.name, lambda: (model, document))
-        entry._read = (model, document)
-        return entry
+    def _given(self, model: M, document: Document) -> None:
+        """The file was just read and validated: nothing left to read."""
+        self._read = (model, document)
 
     @property
-    def model(self) -> Unit:
+    def loaded(self) -> bool:
+        return self._read is not None
+
+    @property
+    def model(self) -> M:
         return self._loaded()[0]
 
     @property
     def document(self) -> Document:
         return self._loaded()[1]
 
-    def _loaded(self) -> tuple[Unit, Document]:
+    def _loaded(self) -> tuple[M, Document]:
         if self._read is None:
             self._read = self._load()
         return self._read
+
+
+class UnitEntry(_ReadWhenNeeded[Unit]):
+    """One unit (department): its id (the folder's name), its name, and its unit.yaml."""
+
+    def __init__(self, id: str, source: Path, name: str, load: Callable[[], tuple[Unit, Document]]) -> None:
+        super().__init__(load)
+        self.id, self.source, self.name = id, source, name
+
+    @classmethod
+    def read(cls, id: str, model: Unit, document: Document) -> UnitEntry:
+        """An entry for a unit file just read and validated."""
+        entry = cls(id, document.path, model.name, lambda: (model, document))
+        entry._given(model, document)
+        return entry
 
     def __repr__(self) -> str:
         return f"UnitEntry({self.id})"
@@ -83,45 +103,23 @@ class Listing:
 Loader = Callable[[], tuple[ReportModel, Document]]
 
 
-class ReportEntry:
-    """One report of one unit and year.
-
-    Its model is read when first asked for: a rebuild that knows a report's checks from the last
-    build reads it only if it renders it.
-    """
+class ReportEntry(_ReadWhenNeeded[ReportModel]):
+    """One report of one unit and year; what lists show of it, and its file."""
 
     def __init__(self, unit: UnitEntry, year: int, kind: str, source: Path, listing: Listing, load: Loader) -> None:
+        super().__init__(load)
         self.unit, self.year, self.kind, self.source, self.listing = unit, year, kind, source, listing
-        self._load = load
-        self._read: tuple[ReportModel, Document] | None = None
 
     @classmethod
     def read(cls, unit: UnitEntry, year: int, kind: str, model: ReportModel, document: Document) -> ReportEntry:
         """An entry for a report just read and validated."""
         entry = cls(unit, year, kind, document.path, Listing.of(model), lambda: (model, document))
-        entry._read = (model, document)
+        entry._given(model, document)
         return entry
 
     @property
     def id(self) -> str:
         return f"{self.unit.id}/{self.year}/{self.kind}"
-
-    @property
-    def loaded(self) -> bool:
-        return self._read is not None
-
-    @property
-    def model(self) -> ReportModel:
-        return self._loaded()[0]
-
-    @property
-    def document(self) -> Document:
-        return self._loaded()[1]
-
-    def _loaded(self) -> tuple[ReportModel, Document]:
-        if self._read is None:
-            self._read = self._load()
-        return self._read
 
     def __repr__(self) -> str:
         return f"ReportEntry({self.id})"

@@ -156,8 +156,8 @@ class _Styles:
         cells = "".join(self._format(style) for style in self.formats)
         return (
             f'{_DECLARATION}<styleSheet xmlns="{_MAIN}">'
-            f'<numFmts count="{len(self.number_formats)}">{numbers}</numFmts>'
-            '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+            + (f'<numFmts count="{len(self.number_formats)}">{numbers}</numFmts>' if numbers else "")
+            + '<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
             '<font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>'
             '<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>'
             '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
