@@ -55,7 +55,7 @@ def report_fingerprint(
 def index_fingerprint(content: Content, templates: str) -> str:
     """What the index pages, feeds and sitemap show: the list of reports, the units, the freezes."""
     listing = [(r.id, r.listing) for r in content.reports]
-    units = [incremental.file_digest(u.document.path) for _, u in sorted(content.units.items())]
+    units = [incremental.file_digest(u.source) for _, u in sorted(content.units.items())]
     return incremental.digest(
         templates, incremental.file_digest(content.site_document.path), repr(listing), sorted(content.frozen.items()),
         *units,

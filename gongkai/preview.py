@@ -146,7 +146,7 @@ class Session:
 
     def _write_indexes(self, content: Content, inputs: str) -> int:
         listing = [(r.id, r.listing, r.unit.name) for r in content.reports]
-        units = [str(_stamp(u.document.path)) for u in content.units.values()]
+        units = [str(_stamp(u.source)) for u in content.units.values()]
         fingerprint = digest(inputs, repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:
             return 0

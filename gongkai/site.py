@@ -139,7 +139,7 @@ def pages(content: Content) -> list[Page]:
         Page("archive.html", "archive.html", "历年归档", {"reports": latest_first(content)}),
     ]
     for unit_id, unit in sorted(content.units.items()):
-        result.append(Page(unit_path(unit_id), "unit.html", unit.model.name, {"unit": unit, "reports": content.reports_of(unit_id)}))
+        result.append(Page(unit_path(unit_id), "unit.html", unit.name, {"unit": unit, "reports": content.reports_of(unit_id)}))
     for year in content.years():
         reports = [r for r in latest_first(content) if r.year == year]
         result.append(Page(year_path(year), "year.html", f"{year}年度公开信息", {"year": year, "reports": reports}))

@@ -113,6 +113,8 @@ def test_an_edit_reads_and_checks_only_its_own_unit(two_units: Path, tmp_path: P
     second = build_logged(two_units, out)
     assert second.report.ok
     assert read_units(second) == {OTHER}
+    assert second.content is not None
+    assert {u.id for u in second.content.units.values() if u.loaded} == {OTHER}, "unit files too"
     assert "55.30" in (out / OTHER / "2023" / "self-evaluation.html").read_text(encoding="utf-8")
     # The unchanged unit's warning is still reported, exactly as a full check reports it.
     assert second.report.sorted() == check(two_units).sorted()
