@@ -66,7 +66,7 @@ def parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     build_cmd.add_argument("--out", default="site", help="输出文件夹（默认 site/）")
     build_cmd.add_argument("--no-pdf", action="store_true", help="不生成 PDF（预览时更快）")
-    build_cmd.add_argument("--jobs", type=_positive, default=None, help="同时生成 PDF 的进程数（默认等于 CPU 核数）")
+    build_cmd.add_argument("--jobs", type=_positive, default=None, help="同时生成报告网页、数据下载和 PDF 的进程数（默认等于 CPU 核数）")
     archive_cmd = commands.add_parser("archive", help="归档一个年度：生成网站并把该年度的文件和校验码冻结为 BagIt 包")
     archive_cmd.add_argument("year", type=_positive, help="要归档的年度，如 2023")
     archive_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
