@@ -237,7 +237,8 @@ def _info_rows(entry: ReportEntry, grids: list[_Grid], names: list[str]) -> list
     heading = len(rows) - 1
     rows += [[name, g.table.caption, g.table.unit, g.table.note] for g, name in zip(grids, names, strict=True)]
     return [
-        [xlsx.Cell(value, _BOLD if c == 0 or r == heading else xlsx.Style()) for c, value in enumerate(values)]
+        [xlsx.Cell(value, _BOLD if c == 0 or r == heading else xlsx.Style()) if value not in (None, "") else None
+         for c, value in enumerate(values)]
         for r, values in enumerate(rows)
     ]
 
