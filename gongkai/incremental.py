@@ -189,7 +189,3 @@ def save_state(path: Path | None, site: Path, state: State) -> None:
 def record(stage: Path, paths: Iterable[str], fingerprint: str) -> Group:
     """A group as written; stamps survive the rename of the staging folder into place."""
     return Group(fingerprint, {p: stamp(stage / p) for p in sorted(set(paths)) if (stage / p).is_file()})
-
-
-def files_under(stage: Path, folder: str) -> list[str]:
-    return [p.relative_to(stage).as_posix() for p in (stage / folder).rglob("*") if p.is_file()]

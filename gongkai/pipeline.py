@@ -21,7 +21,7 @@ from gongkai.downloads import Download
 from gongkai.models import REPORT_KINDS, SiteConfig, Unit
 from gongkai.models.base import Strict
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
-from gongkai.publish import staging
+from gongkai.publish import SiteVanished, staging
 from gongkai.reader import Document, read_document
 from gongkai.render import (
     TEMPLATES,
@@ -311,7 +311,7 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     except outputs.TemplateFailed as failed:
         loaded.report.extend([failed.problem])
         return loaded
-    except archive.ArchiveDamaged as error:
+    except (archive.ArchiveDamaged, SiteVanished) as error:
         raise SetupError(str(error)) from error
     checked = {id(p) for unit in loaded.units.values() for p in unit.problems}
     others = [p for p in loaded.report.problems if id(p) not in checked]

@@ -16,6 +16,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+class SiteVanished(Exception):
+    """The published folder a rebuild was updating was removed while the build ran."""
+
+
 @contextmanager
 def staging(out: Path, kept: set[str] | None = None) -> Iterator[Path]:
     """A fresh folder beside `out`; on success it is published into `out`, on any failure it is removed.
@@ -40,7 +44,7 @@ def staging(out: Path, kept: set[str] | None = None) -> Iterator[Path]:
         _merge(stage, out, kept)
     else:  # the site this build was updating went away while it ran: publishing would leave gaps
         _remove(stage)
-        raise FileNotFoundError(f"生成过程中 {out} 被删除，未发布任何文件，请重新运行")
+        raise SiteVanished(f"生成过程中 {out} 被删除，未发布任何文件，请重新运行")
 
 
 def _swap(stage: Path, out: Path) -> None:

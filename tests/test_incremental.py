@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_REPORT
 
-from gongkai import incremental
-from gongkai.pipeline import BuildOptions, ContentChanged, Loaded, build, check, load
+from gongkai import incremental, outputs
+from gongkai.pipeline import BuildOptions, ContentChanged, Loaded, SetupError, build, check, load
 
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
 
@@ -189,3 +189,26 @@ def test_a_report_taken_away_leaves_the_site_on_the_next_build(two_units: Path, 
     after = inodes(out)
     assert not any(path.startswith(f"{OTHER}/2024/") for path in after), "its page, downloads and folder are gone"
     assert after[PAGE] == before[PAGE], "the other reports stay as they were"
+
+
+def test_a_site_removed_while_a_rebuild_runs_is_not_half_published(
+    two_units: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rebuild keeps the unchanged files where they are; if they vanish meanwhile it must not publish
+    the few new files as if they were the site."""
+    out = tmp_path / "site"
+    build_logged(two_units, out)
+    report = two_units / OTHER / "2023" / "self-evaluation.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}"), encoding="utf-8")
+    write = outputs.write_reports_html
+
+    def write_then_remove_the_site(*args: object) -> object:
+        written = write(*args)  # type: ignore[arg-type]
+        shutil.rmtree(out)
+        return written
+
+    monkeypatch.setattr(outputs, "write_reports_html", write_then_remove_the_site)
+    with pytest.raises(SetupError, match="被删除，未发布任何文件"):
+        build_logged(two_units, out)
+    assert not out.exists()
+    assert not list(tmp_path.glob(".site.staging-*")), "the staging folder is cleaned up"
