@@ -62,7 +62,14 @@ Known = Mapping[str, incremental.UnitCheck]
 
 
 class ContentChanged(Exception):
-    """A report whose checks were taken from the last build no longer reads the same: build again."""
+    """A report whose checks were taken from the last build no longer reads the same: build again.
+
+    Its only argument is the file, so it survives the trip back from a worker process.
+    """
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        self.path = path
 
 
 def read_source(source: Source, model_class: type[Strict]) -> ReadResult:
@@ -205,7 +212,7 @@ def _reader(source: Source, model_class: type[Strict], read: Read) -> Callable[[
     def load() -> tuple[Any, Document]:
         document, model, problems = read(source, model_class)
         if model is None or any(p.severity is Severity.ERROR for p in problems):
-            raise ContentChanged(f"{display_file(source.path)} 在生成过程中被修改，请重新运行")
+            raise ContentChanged(source.path)
         return model, document
 
     return load
@@ -284,7 +291,8 @@ def build(root: Path, options: BuildOptions, log: Callable[[str], None] = _quiet
         return _build(root, options, log)
     except ContentChanged as error:  # a file saved while the build ran: the site stays as it was
         report = Report()
-        report.extend([Problem("content-changed", Severity.ERROR, display_file(root), 1, 1, "", str(error))])
+        message = "这个文件在生成过程中被修改，未发布任何文件。请保存好文件后重新运行"
+        report.extend([Problem("content-changed", Severity.ERROR, display_file(error.path), 1, 1, "", message)])
         return Loaded(None, report)
 
 

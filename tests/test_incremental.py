@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import shutil
 from pathlib import Path
 
@@ -173,8 +174,10 @@ def test_a_report_saved_broken_during_a_build_stops_it(two_units: Path, tmp_path
     assert loaded.content is not None and not any(e.loaded for e in loaded.content.reports)
     report = two_units / SAMPLE_REPORT
     report.write_text("标题: [未写完", encoding="utf-8")
-    with pytest.raises(ContentChanged, match="self-evaluation.yaml"):
+    with pytest.raises(ContentChanged) as raised:
         _ = [e.model for e in loaded.content.reports]
+    assert raised.value.path.name == "self-evaluation.yaml"
+    assert pickle.loads(pickle.dumps(raised.value)).path == raised.value.path, "it can come back from a worker"
     assert (out / PAGE).read_bytes() == page
 
 
