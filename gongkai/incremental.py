@@ -64,7 +64,7 @@ def code_digest() -> str:
     """The package's own source and the libraries that read and validate for it: a change to a check
     must not be hidden by results cached before it."""
     libraries = [f"{name}={metadata.version(name)}" for name in ("pydantic", "pydantic-core", "PyYAML")]
-    sources = [f"{p.relative_to(PACKAGE)}:{file_digest(p)}" for p in sorted(PACKAGE.rglob("*.py"))]
+    sources = [f"{p.relative_to(PACKAGE)}:{file_digest(p)}" for p in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.yaml")) + sorted(PACKAGE.rglob("*.csv"))]
     return digest(__version__, *libraries, *sources)
 
 
@@ -93,10 +93,11 @@ class UnitCheck:
     problems: list[Problem]
     listings: dict[str, Listing]  # report id -> what index pages show of it
     printable: bool = False  # a PDF build found every character drawable
+    form: str | None = None  # the unit's own 表样, when unit.yaml names one
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "key": self.key, "name": self.name, "printable": self.printable,
+            "key": self.key, "name": self.name, "printable": self.printable, "form": self.form,
             "problems": [_row(p) for p in self.problems],
             "listings": {report_id: listing.to_json() for report_id, listing in sorted(self.listings.items())},
         }
@@ -105,7 +106,8 @@ class UnitCheck:
     def from_json(cls, raw: dict[str, Any]) -> UnitCheck:
         problems = [_problem(p) for p in raw["problems"]]
         listings = {k: Listing.from_json(v) for k, v in raw["listings"].items()}
-        return cls(str(raw["key"]), str(raw["name"]), problems, listings, bool(raw["printable"]))
+        form = raw.get("form")
+        return cls(str(raw["key"]), str(raw["name"]), problems, listings, bool(raw["printable"]), form and str(form))
 
 
 def _row(problem: Problem) -> list[Any]:

@@ -18,7 +18,7 @@ from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.downloads import Download
-from gongkai.models import REPORT_KINDS, SiteConfig, Unit
+from gongkai.models import REPORT_KINDS, Disclosure, SiteConfig, Unit
 from gongkai.models.base import Strict
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import SiteVanished, staging
@@ -138,7 +138,7 @@ def _load_unit(
     """
     if unit_source is None or unit_source.unit is None:  # its reports cannot be published, but their
         for source in report_sources:  # own problems are still worth showing
-            _read(source, REPORT_KINDS[source.kind], report, read)
+            _read(source, model_class(content, source.kind), report, read)
         return None
     key = _unit_key(content, unit_source, report_sources)
     cached = known.get(unit_source.unit)
@@ -146,7 +146,7 @@ def _load_unit(
         unit = UnitEntry(unit_source.unit, unit_source.path, cached.name, _reader(unit_source, Unit, read))
         content.units[unit.id] = unit
         content.reports.extend(
-            ReportEntry(unit, s.year, s.kind, s.path, cached.listings[s.report_id], _reader(s, REPORT_KINDS[s.kind], read))  # type: ignore[arg-type]
+            ReportEntry(unit, s.year, s.kind, s.path, cached.listings[s.report_id], _reader(s, model_class(content, s.kind, cached.form), read))  # type: ignore[arg-type]
             for s in report_sources
         )
         report.extend(cached.problems)
@@ -157,7 +157,8 @@ def _load_unit(
     if checked is None or not found.ok:
         return None
     unit, entries = checked
-    return unit.id, incremental.UnitCheck(key, unit.name, found.problems, {e.id: e.listing for e in entries})
+    listings = {e.id: e.listing for e in entries}
+    return unit.id, incremental.UnitCheck(key, unit.name, found.problems, listings, form=unit.model.form)
 
 
 def _read_and_check_unit(
@@ -167,9 +168,9 @@ def _read_and_check_unit(
     unit = _read_unit(content, unit_source, found, read)
     if unit is None:
         for source in report_sources:
-            _read(source, REPORT_KINDS[source.kind], found, read)
+            _read(source, model_class(content, source.kind), found, read)
         return None
-    entries = [entry for source in report_sources if (entry := _read_report(unit, source, found, read))]
+    entries = [entry for source in report_sources if (entry := _read_report(content, unit, source, found, read))]
     _check_unit(entries, content.config, found)
     content.reports.extend(entries)
     return (unit, entries) if len(entries) == len(report_sources) else None
@@ -196,8 +197,16 @@ def _read_unit(content: Content, source: Source, report: Report, read: Read) -> 
     return content.units[source.unit]
 
 
-def _read_report(unit: UnitEntry, source: Source, report: Report, read: Read) -> ReportEntry | None:
-    document, model = _read(source, REPORT_KINDS[source.kind], report, read)
+def model_class(content: Content, kind: str, unit_form: str | None = None) -> type[Strict]:
+    """The model a report is validated by: 部门预算 and 部门决算 by the unit's form (else the site's)."""
+    model = REPORT_KINDS[kind]
+    if issubclass(model, Disclosure):
+        return model.for_form(unit_form or content.config.form, content.config.places)
+    return model
+
+
+def _read_report(content: Content, unit: UnitEntry, source: Source, report: Report, read: Read) -> ReportEntry | None:
+    document, model = _read(source, model_class(content, source.kind, unit.model.form), report, read)
     if model is None or source.year is None:
         return None
     if model.year != source.year:

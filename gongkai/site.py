@@ -35,20 +35,6 @@ SECTIONS: dict[str, Sections] = {
         ("a2", "附件1-2 部门整体支出绩效自评表"),
     ),
 }
-# 部门预算 and 部门决算 explain the same matters in the same order; the tables stand in their sections.
-DISCLOSURE_SECTIONS = (
-    ("s1", "一、部门职责及机构设置"),
-    ("s2", "二、收支总体情况"),
-    ("s3", "三、财政拨款收支情况"),
-    ("s4", "四、一般公共预算财政拨款支出情况"),
-    ("s5", "五、机关运行经费"),
-    ("s6", "六、“三公”经费"),
-    ("s7", "七、政府采购情况"),
-    ("s8", "八、国有资产占用情况"),
-    ("s9", "九、预算绩效管理情况"),
-    ("s10", "十、名词解释"),
-)
-SECTIONS["budget"] = SECTIONS["final-accounts"] = DISCLOSURE_SECTIONS
 CHINESE_NUMERALS = "一二三四五六七八九十"
 ASSETS = "assets"
 
@@ -57,7 +43,15 @@ def sections(entry: ReportEntry) -> Sections:
     """The table of contents of a report: fixed for most kinds, one section per project for 项目支出绩效自评表."""
     if entry.kind == "project-evaluation":
         return project_sections(entry.model.projects)  # type: ignore[union-attr]
+    if entry.kind in ("budget", "final-accounts"):
+        return disclosure_sections(entry.model.narrative)  # type: ignore[union-attr]
     return SECTIONS[entry.kind]
+
+
+def disclosure_sections(narrative: dict[str, str]) -> Sections:
+    """The text's own headings as published, then the tables (附表)."""
+    tables = ("tables", "附表" if narrative else "公开表格")
+    return tuple((f"s{n}", heading) for n, heading in enumerate(narrative, 1)) + (tables,)
 
 
 def project_sections(projects: Sequence[Project]) -> Sections:

@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any, Iterable, Literal, Optional, Union
 
 from gongkai.models.base import Correction, Figure
-from gongkai.models.budget import Budget, FinalAccounts, FundAmounts, IncomeAmounts, SubjectTable, ThreePublicAmounts
+from gongkai.forms.bind import BoundPart, BoundTable, Dash, Row
+from gongkai.models.disclosure import Disclosure
 from gongkai.models.project_evaluation import Project, ProjectEvaluation, SourceRow
 from gongkai.models.self_evaluation import (
     ControlRow,
@@ -42,6 +43,7 @@ class Cell:
     correction: Optional[Correction] = None
     id: str = ""
     headers: tuple[str, ...] = ()
+    places: int = 2  # decimals of an amount, as the site publishes them
 
     @property
     def numeric(self) -> bool:
@@ -57,7 +59,7 @@ class Cell:
         if self.value is None:
             return ""
         if self.kind == "money":
-            return money(Decimal(self.value))
+            return money(Decimal(self.value)) if self.places == 2 else f"{Decimal(self.value):.{self.places}f}"
         if self.kind == "percent":
             return f"{plain(Decimal(self.value))}%"
         if self.kind in ("score", "count", "area"):
@@ -444,68 +446,108 @@ def corrections(tables: Iterable[Table]) -> list[CorrectionNote]:
     return notes
 
 
-# 部门预算 and 部门决算: the standard tables, in the order of the published forms.
+# 部门预算 and 部门决算: every table the report publishes, in its form's order, drawn from the form.
 
-# A header spec: a column is (label, attribute); a group of columns is (label, [specs]).
+# A header spec: a column is (label, column name); a group of columns is (label, [specs]).
 HeadSpec = list[tuple[str, Union[str, list]]]
-EXPENSE_HEAD: HeadSpec = [
-    ("合计", "total"),
-    ("基本支出", [("小计", "basic"), ("人员经费", "personnel"), ("公用经费", "public")]),
-    ("项目支出", "project"),
-]
-FINAL_EXPENSE_HEAD: HeadSpec = [("年初预算数", "initial"), ("全年预算数", "full_year"), ("决算数", EXPENSE_HEAD)]
-ECONOMIC_HEAD: HeadSpec = [("合计", "total"), ("人员经费", "personnel"), ("公用经费", "public")]
-INCOME_HEAD: HeadSpec = [(label, column) for column, label in IncomeAmounts.COLUMNS.items()]
-FUND_HEAD: HeadSpec = [(label, column) for column, label in FundAmounts.COLUMNS.items()]
 
 
-def budget_tables(r: Budget) -> list[Table]:
-    return _disclosure_tables(r, EXPENSE_HEAD, ("上年预算数", "预算数"))
-
-
-def final_accounts_tables(r: FinalAccounts) -> list[Table]:
-    return _disclosure_tables(r, FINAL_EXPENSE_HEAD, ("上年决算数", "预算数", "决算数"))
-
-
-def _disclosure_tables(r: Budget | FinalAccounts, general_head: HeadSpec, three_columns: tuple[str, ...]) -> list[Table]:
+def disclosure_tables(r: Disclosure) -> list[Table]:
     unit = f"单位：{r.money_unit}"
-    names = {name: info.alias or name for name, info in type(r).model_fields.items()}
+    return [table for bound in r.tables for table in form_tables(bound, unit, r.PLACES)]
+
+
+def form_tables(t: BoundTable, unit: str, places: int) -> list[Table]:
+    """A 科目 table, a table of items, or a two-sided table (one table, or one per side when their columns differ)."""
+    if t.spec.by_subject:
+        return [subject_table(t, unit, places)]
+    if len(t.parts) == 1 and not t.parts[0].spec.name:
+        return [items_table(t.spec.id, t.label, unit, t.parts[0], places, t.note)]
+    if len({tuple(p.columns) for p in t.parts}) == 1:
+        return [sided_table(t, unit, places)]
     return [
-        overview_table(r, names["overview"], unit),
-        income_table(names["income"], unit, r.income),
-        subject_table("spending", names["spending"], unit, r.spending, EXPENSE_HEAD),
-        fiscal_table(r, names["fiscal"], unit),
-        subject_table("general-public", names["general_public"], unit, r.general_public, general_head),
-        subject_table("basic", names["basic"], unit, r.basic, ECONOMIC_HEAD),
-        three_public_table(r, names["three_public"], unit, three_columns),
-        subject_table("government-fund", names["government_fund"], unit, r.government_fund, EXPENSE_HEAD),
-        subject_table("state-capital", names["state_capital"], unit, r.state_capital, EXPENSE_HEAD),
-        other_figures(r, unit),
+        items_table(f"{t.spec.id}-{n}", f"{t.label}（{part.spec.name}）", unit, part, places, t.note if n == len(t.parts) else "")
+        for n, part in enumerate(t.parts, 1)
     ]
 
 
-def subject_table(table_id: str, caption: str, unit: str, table: SubjectTable, spec: HeadSpec) -> Table:
-    """A table by 科目: the 合计 row first, then 类, 款 and 项 rows as listed; an empty table keeps its note."""
-    t = TableBuilder(table_id, caption, unit, note=table.note or "")
-    t.head = _head(["科目编码", "科目名称"], spec)
-    columns = _leaf_columns(spec)
-    total = table.total
-    if total is not None or table.rows:
-        t.body.append([Cell("合计", "label", header=True, colspan=2), *_amount_cells(total, columns)])
-    for row in table.rows:
-        t.body.append([Cell(row.code, "label", header=True), Cell(row.name, "label", header=True),
-                       *_amount_cells(row, columns)])
-    return t.build()
+def subject_table(t: BoundTable, unit: str, places: int) -> Table:
+    """A table by 科目: the 合计 row first, then the rows as listed; an empty table keeps its note."""
+    part = t.parts[0] if t.parts else None
+    builder = TableBuilder(t.spec.id, t.label, unit, note=t.note)
+    if part is None:
+        return builder.build()
+    coded = any(row.code for row in part.rows)
+    leading = ["科目编码", "科目名称"] if coded else ["项目" if t.spec.scheme == "列表" else "科目名称"]
+    builder.head = _head(leading, _spec(part))
+    columns = _leaf_columns(_spec(part))
+    if t.total is not None or part.rows:
+        builder.body.append([Cell("合计", "label", header=True, colspan=len(leading)), *_cells(t.total, columns, places)])
+    for row in part.rows:
+        lead = [Cell(row.code, "label", header=True), Cell(row.label, "label", header=True)] if coded else [Cell(row.label, "label", header=True)]
+        builder.body.append([*lead, *_cells(row, columns, places)])
+    return builder.build()
 
 
-def income_table(caption: str, unit: str, table: SubjectTable) -> Table:
-    """The 收入总表 lists only the income sources the unit has: nine mostly blank columns help no reader."""
-    rows = [table.total, *table.rows]
-    used = [(label, column) for label, column in INCOME_HEAD
-            if column == "total" or any(row is not None and getattr(row, column) is not None for row in rows)]
-    built = subject_table("income", caption, unit, table, used)
-    note = "；".join(part for part in (table.note, "未填写任何数字的收入来源不列出" if len(used) < len(INCOME_HEAD) else "") if part)
-    return replace(built, note=note)
+def items_table(table_id: str, caption: str, unit: str, part: BoundPart, places: int, note: str = "") -> Table:
+    builder = TableBuilder(table_id, caption, unit, note=note)
+    builder.head = _head(["项目"], _spec(part))
+    columns = _leaf_columns(_spec(part))
+    for row in part.rows:
+        builder.body.append([Cell(row.label, "label", header=True), *_cells(row, columns, places)])
+    return builder.build()
+
+
+def sided_table(t: BoundTable, unit: str, places: int) -> Table:
+    """收入 and 支出 one under the other, each side's rows headed by its name: what a screen reader can follow."""
+    builder = TableBuilder(t.spec.id, t.label, unit, note=t.note)
+    builder.head = _head(["收支", "项目"], _spec(t.parts[0]))
+    columns = _leaf_columns(_spec(t.parts[0]))
+    for part in t.parts:
+        for n, row in enumerate(part.rows):
+            lead = [Cell(part.spec.name, "label", header=True, rowspan=len(part.rows))] if n == 0 else []
+            builder.body.append([*lead, Cell(row.label, "label", header=True), *_cells(row, columns, places)])
+    return builder.build()
+
+
+def _spec(part: BoundPart) -> HeadSpec:
+    """Header groups from the form: a column over its shown 下级 (as 小计 and its parts), then 分组 headings."""
+    shown = part.columns
+    entries: list[tuple[str, str, Union[str, list]]] = []  # (group, label, sub)
+    skip: set[str] = set()
+    for name in shown:
+        if name in skip:
+            continue
+        column = part.spec.column(name)
+        children = [c for c in (column.children if column else ()) if c in shown]
+        if children:
+            skip.update(children)
+            entries.append((column.group if column else "", name, [("小计", name), *((c, c) for c in children)]))
+        else:
+            entries.append((column.group if column else "", name, name))
+    spec: HeadSpec = []
+    for group, label, sub in entries:
+        if group and spec and spec[-1][0] == group and isinstance(spec[-1][1], list) and getattr(spec[-1], "grouped", True):
+            spec[-1][1].append((label, sub))
+        elif group:
+            spec.append((group, [(label, sub)]))
+        else:
+            spec.append((label, sub))
+    return spec
+
+
+def _cells(row: Optional[Row], columns: list[str], places: int) -> list[Cell]:
+    if row is None:
+        return [Cell(None, "money", places=places) for _ in columns]
+    return [_cell(row.cells.get(column), places) for column in columns]
+
+
+def _cell(cell: object, places: int) -> Cell:
+    if isinstance(cell, Dash):
+        return Cell(cell.text, "text")
+    if cell is None:
+        return Cell(None, "money", places=places)
+    return Cell(cell.value, "money", correction=cell.correction, places=places)  # type: ignore[attr-defined]
 
 
 def _head(leading: list[str], spec: HeadSpec) -> list[list[Cell]]:
@@ -532,74 +574,6 @@ def _depth(spec: HeadSpec) -> int:
 
 def _leaf_columns(spec: HeadSpec) -> list[str]:
     return [column for _, sub in spec for column in ([sub] if isinstance(sub, str) else _leaf_columns(sub))]
-
-
-def _amount_cells(amounts: Optional[object], columns: list[str]) -> list[Cell]:
-    return [fig(getattr(amounts, column)) if amounts is not None else Cell(None, "money") for column in columns]
-
-
-def overview_table(r: Budget | FinalAccounts, caption: str, unit: str) -> Table:
-    """收支总表 as one column of figures: the income side, then the spending side."""
-    o = r.overview
-    labels = {name: info.alias or name for name, info in type(o).model_fields.items()}
-    income: list[tuple[str, Optional[Figure]]] = [("本年收入合计", o.income.total)]
-    income += [(label, getattr(o.income, column)) for column, label in IncomeAmounts.COLUMNS.items() if column != "total"]
-    income += [(labels["carried_in"], o.carried_in), ("收入总计", o.income_grand_total)]
-    spending: list[tuple[str, Optional[Figure]]] = [(f"{row.code} {row.name}", row.amount) for row in o.spending]
-    spending += [("本年支出合计", o.spending_total), (labels["carried_out"], o.carried_out), ("支出总计", o.spending_grand_total)]
-    t = TableBuilder("overview", caption, unit).columns("收支", "项目", "金额")
-    for group, rows in (("收入", income), ("支出", spending)):
-        for n, (label, figure) in enumerate(rows):
-            lead = [Cell(group, "label", header=True, rowspan=len(rows))] if n == 0 else []
-            t.body.append([*lead, Cell(label, "label", header=True), fig(figure)])
-    return t.build()
-
-
-def fiscal_table(r: Budget | FinalAccounts, caption: str, unit: str) -> Table:
-    """财政拨款收支总表: every line by fund (合计, 一般公共预算, 政府性基金预算, 国有资本经营预算)."""
-    f = r.fiscal
-    labels = {name: info.alias or name for name, info in type(f).model_fields.items()}
-    columns = _leaf_columns(FUND_HEAD)
-    income: list[tuple[str, list[Cell]]] = [
-        ("本年收入", _amount_cells(f.income, columns)),
-        (labels["carried_in"], _amount_cells(f.carried_in, columns)),
-        ("收入总计", [fig(f.income_grand_total), *(na() for _ in columns[1:])]),
-    ]
-    spending = [(f"{row.code} {row.name}", _amount_cells(row, columns)) for row in f.spending]
-    spending += [
-        ("本年支出合计", _amount_cells(f.spending_total, columns)),
-        (labels["carried_out"], _amount_cells(f.carried_out, columns)),
-        ("支出总计", [fig(f.spending_grand_total), *(na() for _ in columns[1:])]),
-    ]
-    t = TableBuilder("fiscal", caption, unit, note="收入总计、支出总计只列合计数。")
-    t.head = _head(["收支", "项目"], FUND_HEAD)
-    for group, rows in (("收入", income), ("支出", spending)):
-        for n, (label, cells) in enumerate(rows):
-            lead = [Cell(group, "label", header=True, rowspan=len(rows))] if n == 0 else []
-            t.body.append([*lead, Cell(label, "label", header=True), *cells])
-    return t.build()
-
-
-def three_public_table(r: Budget | FinalAccounts, caption: str, unit: str, column_labels: tuple[str, ...]) -> Table:
-    """“三公”经费: one row per item, one column per stage (上年, 预算, 决算)."""
-    x = r.three_public
-    stages = [getattr(x, name) for name in type(x).model_fields]
-    t = TableBuilder("three-public", caption, unit).columns("项目", *column_labels)
-    indented = {"vehicle_purchase", "vehicle_operation"}
-    for column, label in ThreePublicAmounts.COLUMNS.items():
-        shown = f"其中：{label}" if column in indented else label
-        t.row(shown, *(fig(getattr(stage, column)) if stage is not None else Cell(None, "money") for stage in stages))
-    return t.build()
-
-
-def other_figures(r: Budget | FinalAccounts, unit: str) -> Table:
-    """机关运行经费 and 政府采购, the two figures the explanations state beside the tables."""
-    e = r.explanations
-    p = e.procurement
-    t = TableBuilder("other-figures", "机关运行经费和政府采购", unit).columns("项目", "金额")
-    t.row("机关运行经费", fig(e.running_costs.amount)).row("政府采购", fig(p.amount))
-    t.row("其中：货物", fig(p.goods)).row("其中：工程", fig(p.works)).row("其中：服务", fig(p.services))
-    return t.build()
 
 
 # 项目支出绩效自评表: a summary of the projects, then each project's funds and indicators.
@@ -645,7 +619,7 @@ def projects_summary(r: ProjectEvaluation, unit: str) -> Table:
 
 TABLES_BY_KIND: dict[str, Callable[[Any], list[Table]]] = {
     "self-evaluation": self_evaluation_tables,
-    "budget": budget_tables,
-    "final-accounts": final_accounts_tables,
+    "budget": disclosure_tables,
+    "final-accounts": disclosure_tables,
     "project-evaluation": project_evaluation_tables,
 }

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Optional, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gongkai.models.base import Figure, Strict, walk
-from gongkai.problems import FieldPath, Finding
+from gongkai.problems import FieldPath, Finding, Severity
 from gongkai.reader import Document
 
 M = TypeVar("M", bound=Strict)
@@ -36,7 +36,10 @@ def validate(doc: Document, model: type[M]) -> tuple[Optional[M], list[Finding]]
         return None, list(_findings(error, model, doc))
     for _ in walk(result):
         pass
-    return result, []
+    bound = result.bind() if hasattr(result, "bind") else []  # tables read against a form (部门预算、决算)
+    if any(f.severity is Severity.ERROR for f in bound):
+        return None, bound
+    return result, bound
 
 
 def _findings(error: ValidationError, model: type[BaseModel], doc: Document) -> Iterator[Finding]:

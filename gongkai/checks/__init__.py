@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from gongkai.checks import budget, project_evaluation, self_evaluation
+from gongkai.checks import forms, project_evaluation, self_evaluation
 from gongkai.checks.rules import Context
 from gongkai.models.base import Strict
 from gongkai.problems import Finding
 
 CHECKS_BY_KIND = {
     "self-evaluation": self_evaluation.CHECKS,
-    "budget": budget.CHECKS,
-    "final-accounts": budget.CHECKS,
+    "budget": forms.CHECKS,
+    "final-accounts": forms.CHECKS,
     "project-evaluation": project_evaluation.CHECKS,
 }
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Optional, Union
+from typing import Any, Union
 
 from gongkai.content import ReportEntry
 from gongkai.models.base import Figure, value_of
-from gongkai.models.budget import Budget, FinalAccounts, ThreePublicAmounts
+from gongkai.models.disclosure import Budget, FinalAccounts, figure_at
 from gongkai.models.project_evaluation import ProjectEvaluation
 from gongkai.models.self_evaluation import GroupRows, SelfEvaluation
 from gongkai.numbers import money
@@ -97,20 +97,25 @@ def _differs(code: str, same: Same, other: ReportEntry) -> Iterator[Finding]:
 
 # 部门决算 against the same year's 部门预算: the 年初预算数 column is the published budget.
 
+THREE_PUBLIC_COLUMNS = {
+    "total": "合计", "vehicles": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费",
+    "vehicle_operation": "公务用车运行费", "overseas": "因公出国（境）费", "reception": "公务接待费",
+}
+
 
 def final_initial_budget(final: FinalAccounts, budget: Budget) -> Iterator[Same]:
-    mine, theirs = final.general_public, budget.general_public
-    yield Same(
-        "一般公共预算财政拨款支出决算表合计行的年初预算数", mine.total.initial if mine.total else None,
-        "一般公共预算财政拨款支出表合计行的合计", theirs.total.total if theirs.total else None,
-        mine.path, theirs.path,
-    )
-    budgeted = {row.code: row for row in theirs.rows}
+    mine, theirs = final.table("general-public"), budget.table("general-public")
+    if mine is None or theirs is None or "年初预算数" not in (mine.parts[0].columns if mine.parts else ()):
+        return
+    here, here_at = figure_at(final, "general-public", "合计", "年初预算数")
+    there, there_at = figure_at(budget, "general-public", "合计", "合计")
+    yield Same(f"{mine.label}合计行的年初预算数", here, f"{theirs.label}合计行的合计", there, here_at or mine.path, there_at or theirs.path)
+    budgeted = {row.code: row for row in theirs.rows if row.code}
     for row in mine.rows:
-        there = budgeted.get(row.code)
+        other = budgeted.get(row.code)
         yield Same(
-            f"一般公共预算财政拨款支出决算表 {row.code} {row.name} 年初预算数", row.initial,
-            f"一般公共预算财政拨款支出表 {row.code}{'' if there else '（未列出）'} 合计", there.total if there else None,
+            f"{mine.label} {row.code} {row.name} 年初预算数", row.figure("年初预算数"),
+            f"{theirs.label} {row.code}{'' if other else '（未列出）'} 合计", other.figure("合计") if other else None,
             row.path, theirs.path,
         )
 
@@ -118,61 +123,63 @@ def final_initial_budget(final: FinalAccounts, budget: Budget) -> Iterator[Same]
 # 绩效自评 against the same year's 部门预算 (年初预算) and 部门决算 (执行).
 
 
+def _same(label: str, figure: Any, where: FieldPath, report: Any, table_id: str, row: str, column: str = "") -> Same:
+    """This report's figure against one cell of a 预算 or 决算 table (named as the other report names it)."""
+    there, there_at = figure_at(report, table_id, row, column)
+    table = report.table(table_id)
+    name = table.label if table is not None else table_id
+    cell = "合计行" if row == "合计" else row.rpartition("/")[2]
+    return Same(label, figure, f"{name}{cell}{'的' + column if column else ''}", there, where, there_at)
+
+
 def self_evaluation_budget(r: SelfEvaluation, budget: Budget) -> Iterator[Same]:
-    i, e, income, spent = r.execution.income, r.execution.expenditure, budget.overview.income, budget.spending.total
-    yield Same("收入预算年初预算", i.initial, "部门收支总表本年收入合计", income.total)
-    yield Same("收入预算中的一般公共预算财政拨款", i.general_public, "部门收支总表一般公共预算拨款", income.general_public, i.path, income.path)
-    yield Same("收入预算中的政府性基金预算拨款", i.government_fund, "部门收支总表政府性基金预算拨款", income.government_fund, i.path, income.path)
-    yield Same("收入预算中的国有资本经营预算拨款", i.state_capital, "部门收支总表国有资本经营预算拨款", income.state_capital, i.path, income.path)
-    yield Same("收入预算中的纳入财政专户管理的非税收入拨款", i.special_account, "部门收支总表财政专户管理资金", income.special_account, i.path, income.path)
-    for label, figure, column, name in (
-        ("支出预算年初预算", e.initial, "total", "合计"), ("支出预算中的人员支出", e.personnel, "personnel", "人员经费"),
-        ("支出预算中的公用经费", e.public, "public", "公用经费"), ("支出预算中的项目支出", e.projects, "project", "项目支出"),
+    i, e = r.execution.income, r.execution.expenditure
+    yield _same("收入预算年初预算", i.initial, i.path, budget, "overview", "收入/本年收入合计")
+    yield _same("收入预算中的一般公共预算财政拨款", i.general_public, i.path, budget, "overview", "收入/一般公共预算拨款收入")
+    yield _same("收入预算中的政府性基金预算拨款", i.government_fund, i.path, budget, "overview", "收入/政府性基金预算拨款收入")
+    yield _same("收入预算中的国有资本经营预算拨款", i.state_capital, i.path, budget, "overview", "收入/国有资本经营预算拨款收入")
+    yield _same("收入预算中的纳入财政专户管理的非税收入拨款", i.special_account, i.path, budget, "overview", "收入/财政专户管理资金收入")
+    for label, figure, column in (
+        ("支出预算年初预算", e.initial, "合计"), ("支出预算中的人员支出", e.personnel, "人员经费"),
+        ("支出预算中的公用经费", e.public, "公用经费"), ("支出预算中的项目支出", e.projects, "项目支出"),
     ):
-        yield Same(label, figure, f"部门支出总表合计行的{name}", getattr(spent, column) if spent else None, e.path, budget.spending.path)
+        yield _same(label, figure, e.path, budget, "spending", "合计", column)
     yield from _three_public_budget(r, budget)
-    procurement = r.basic_data.costs.procurement
-    yield Same("附件1-1政府采购金额本年预算", procurement.budget, "政府采购金额", budget.explanations.procurement.amount, procurement.path)
 
 
 def _three_public_budget(r: SelfEvaluation, budget: Budget) -> Iterator[Same]:
-    t, planned = r.execution.three_public, budget.three_public.budget
+    t = r.execution.three_public
     for label, figure, column in (
         ("“三公”经费本年预算", t.budget, "total"), ("公务接待费", t.reception, "reception"),
         ("公务用车购置费", t.vehicle_purchase, "vehicle_purchase"), ("公务用车运行维护费", t.vehicle_operation, "vehicle_operation"),
         ("因公出国（境）费", t.overseas, "overseas"),
     ):
-        yield Same(f"报告正文{label}", figure, f"“三公”经费支出表预算数的{ThreePublicAmounts.COLUMNS[column]}", getattr(planned, column), t.path, planned.path)
-    previous = budget.three_public.previous
+        yield _same(f"报告正文{label}", figure, t.path, budget, "three-public", "预算数", THREE_PUBLIC_COLUMNS[column])
+    previous, _ = figure_at(budget, "three-public", "上年预算数", "合计")
     if t.change is not None and previous is not None:
         implied = Derived(value_of(t.budget) - value_of(t.change), t.change.path)
-        yield Same("由本年预算和较上年增减推得的上年预算", implied, "“三公”经费支出表上年预算数的合计", previous.total)
+        yield _same("由本年预算和较上年增减推得的上年预算", implied, t.change.path, budget, "three-public", "上年预算数", "合计")
 
 
 def self_evaluation_final(r: SelfEvaluation, final: FinalAccounts) -> Iterator[Same]:
-    x, spent, costs = r.execution, final.spending.total, r.basic_data.costs
-    yield Same("附件1-2全年执行数", r.form.funds.executed, "支出决算表合计行的合计", _cell(spent, "total"), (), final.spending.path)
-    yield Same("基本支出实际支出", x.basic.actual, "支出决算表合计行的基本支出", _cell(spent, "basic"), (), final.spending.path)
-    yield Same("项目支出实际支出", x.project.actual, "支出决算表合计行的项目支出", _cell(spent, "project"), (), final.spending.path)
-    yield Same("附件1-1公用经费本年决算", costs.public.total.actual, "支出决算表合计行的公用经费", _cell(spent, "public"),
-               costs.public.total.path, final.spending.path)
-    general = final.general_public.total
+    x, costs = r.execution, r.basic_data.costs
+    yield _same("附件1-2全年执行数", r.form.funds.executed, (), final, "spending", "合计", "合计")
+    yield _same("基本支出实际支出", x.basic.actual, (), final, "spending", "合计", "基本支出")
+    yield _same("项目支出实际支出", x.project.actual, (), final, "spending", "合计", "项目支出")
+    yield _same("附件1-1公用经费本年决算", costs.public.total.actual, costs.public.total.path, final, "spending", "合计", "公用经费")
     by_income = r.form.funds.by_income
-    yield Same("附件1-2按收入性质分的一般公共预算", by_income.general_public,
-               "一般公共预算财政拨款支出决算表合计行的全年预算数", general.full_year if general else None, by_income.path, final.general_public.path)
-    yield Same("附件1-1政府采购金额本年决算", costs.procurement.actual, "政府采购金额", final.explanations.procurement.amount, costs.procurement.path)
-    three = final.three_public
-    yield from _three_public_rows(r, "actual", "本年决算", three.actual, "“三公”经费支出决算表决算数")
-    if three.previous is not None:
-        yield from _three_public_rows(r, "prior_actual", "上年决算", three.previous, "“三公”经费支出决算表上年决算数")
+    yield _same("附件1-2按收入性质分的一般公共预算", by_income.general_public, by_income.path, final, "general-public", "合计", "全年预算数")
+    yield from _three_public_rows(r, "actual", "本年决算", final, "决算数")
+    if figure_at(final, "three-public", "上年决算数", "合计")[1]:
+        yield from _three_public_rows(r, "prior_actual", "上年决算", final, "上年决算数")
 
 
-def _three_public_rows(r: SelfEvaluation, column: str, name: str, amounts: ThreePublicAmounts, there: str) -> Iterator[Same]:
+def _three_public_rows(r: SelfEvaluation, column: str, name: str, final: FinalAccounts, row_name: str) -> Iterator[Same]:
     rows = r.basic_data.costs.three_public
     for attribute, label, other in THREE_PUBLIC_ROWS:
         row = getattr(rows, attribute)
-        yield Same(f"附件1-1“三公”经费{label}{name}", getattr(row, column), f"{there}的{ThreePublicAmounts.COLUMNS[other]}",
-                   getattr(amounts, other), row.path, amounts.path)
+        yield _same(f"附件1-1“三公”经费{label}{name}", getattr(row, column), row.path, final, "three-public", row_name,
+                    THREE_PUBLIC_COLUMNS[other])
 
 
 # A report's figures for last year against last year's reports.
@@ -202,32 +209,31 @@ def _group_prior(label: str, mine: GroupRows, theirs: GroupRows) -> Iterator[Sam
 
 
 def self_evaluation_prior_final(r: SelfEvaluation, final: FinalAccounts) -> Iterator[Same]:
-    costs, spent = r.basic_data.costs, final.spending.total
-    three = final.three_public.actual
+    costs = r.basic_data.costs
     for attribute, label, other in THREE_PUBLIC_ROWS:
         row = getattr(costs.three_public, attribute)
-        yield Same(f"附件1-1“三公”经费{label}上年决算", row.prior_actual,
-                   f"“三公”经费支出决算表决算数的{ThreePublicAmounts.COLUMNS[other]}", getattr(three, other), row.path, three.path)
-    yield Same("附件1-1项目支出合计上年决算", costs.projects.total.prior_actual, "支出决算表合计行的项目支出", _cell(spent, "project"),
-               costs.projects.total.path, final.spending.path)
-    yield Same("附件1-1公用经费合计上年决算", costs.public.total.prior_actual, "支出决算表合计行的公用经费", _cell(spent, "public"),
-               costs.public.total.path, final.spending.path)
+        yield _same(f"附件1-1“三公”经费{label}上年决算", row.prior_actual, row.path, final, "three-public", "决算数",
+                    THREE_PUBLIC_COLUMNS[other])
+    yield _same("附件1-1项目支出合计上年决算", costs.projects.total.prior_actual, costs.projects.total.path, final, "spending", "合计", "项目支出")
+    yield _same("附件1-1公用经费合计上年决算", costs.public.total.prior_actual, costs.public.total.path, final, "spending", "合计", "公用经费")
 
 
 def budget_prior(budget: Budget, previous: Budget) -> Iterator[Same]:
-    if budget.three_public.previous is not None:
-        yield from _three_public_prior(budget.three_public.previous, "上年预算数", previous.three_public.budget, "预算数")
+    yield from _three_public_prior(budget, "上年预算数", previous, "预算数")
 
 
 def final_prior(final: FinalAccounts, previous: FinalAccounts) -> Iterator[Same]:
-    if final.three_public.previous is not None:
-        yield from _three_public_prior(final.three_public.previous, "上年决算数", previous.three_public.actual, "决算数")
+    yield from _three_public_prior(final, "上年决算数", previous, "决算数")
 
 
-def _three_public_prior(mine: ThreePublicAmounts, label: str, theirs: ThreePublicAmounts, other: str) -> Iterator[Same]:
-    for column, name in ThreePublicAmounts.COLUMNS.items():
-        yield Same(f"“三公”经费{label}的{name}", getattr(mine, column), f"“三公”经费{other}的{name}", getattr(theirs, column),
-                   mine.path, theirs.path)
+def _three_public_prior(mine: Any, label: str, theirs: Any, other: str) -> Iterator[Same]:
+    if figure_at(mine, "three-public", label, "合计")[0] is None and not figure_at(mine, "three-public", label, "合计")[1]:
+        return
+    for name in THREE_PUBLIC_COLUMNS.values():
+        here, where = figure_at(mine, "three-public", label, name)
+        if here is None:
+            continue
+        yield _same(f"“三公”经费{label}的{name}", here, where, theirs, "three-public", other, name)
 
 
 # 项目支出绩效自评表 against the same year's self-evaluation: 附件1-1 lists each project's 本年预算 (its
@@ -257,5 +263,4 @@ RULES: tuple[RuleSpec, ...] = (
 )
 
 
-def _cell(amounts: Any, column: str) -> Optional[Figure]:
-    return None if amounts is None else getattr(amounts, column)
+

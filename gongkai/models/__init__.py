@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Union
 
-from gongkai.models.budget import Budget, FinalAccounts
+from gongkai.models.disclosure import Budget, Disclosure, FinalAccounts
 from gongkai.models.project_evaluation import ProjectEvaluation
 from gongkai.models.self_evaluation import SelfEvaluation
 from gongkai.models.site import SiteConfig, Unit
@@ -21,5 +21,5 @@ REPORT_KINDS: dict[str, type[ReportModel]] = {
 }
 
 __all__ = [
-    "REPORT_KINDS", "Budget", "FinalAccounts", "ProjectEvaluation", "ReportModel", "SelfEvaluation", "SiteConfig", "Unit",
+    "REPORT_KINDS", "Budget", "Disclosure", "FinalAccounts", "ProjectEvaluation", "ReportModel", "SelfEvaluation", "SiteConfig", "Unit",
 ]

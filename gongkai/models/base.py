@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Annotated, Any, ClassVar, Iterator, Optional
+from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
@@ -198,7 +199,7 @@ class Correction(Strict):
 
     published: str = Field(alias="原值", description="原发布的数值（照原文填写）")
     reason: Text = Field(alias="说明", description="更正理由")
-    date: Optional[Date] = Field(None, alias="日期", description="更正日期")
+    date: Date | None = Field(None, alias="日期", description="更正日期")
 
     @model_validator(mode="before")
     @classmethod
@@ -211,7 +212,7 @@ class Correction(Strict):
 class Figure(Strict):
     """A figure written either plainly (`293.53`) or with a correction note."""
 
-    correction: Optional[Correction] = Field(None, alias="更正")
+    correction: Correction | None = Field(None, alias="更正")
 
     @model_validator(mode="before")
     @classmethod
@@ -261,7 +262,7 @@ class CountFigure(Figure):
     value: Count = Field(alias="值")
 
 
-def value_of(figure: Optional[Figure]) -> Decimal:
+def value_of(figure: Figure | None) -> Decimal:
     """A blank cell counts as zero in sums; rendering keeps it visibly blank."""
     return Decimal(0) if figure is None else Decimal(figure.value)  # type: ignore[attr-defined]
 

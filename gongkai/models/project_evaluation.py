@@ -6,7 +6,7 @@ a project adds who runs it and where its money comes from (其中：财政拨款
 
 from __future__ import annotations
 
-from typing import ClassVar, Optional
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -23,9 +23,9 @@ from gongkai.models.self_evaluation import (
 class SourceRow(Strict):
     """资金来源的一行：年初预算数、全年预算数、全年执行数。"""
 
-    initial: Optional[Amount] = Field(None, alias="年初预算数")
-    full_year: Optional[Amount] = Field(None, alias="全年预算数")
-    executed: Optional[Amount] = Field(None, alias="全年执行数")
+    initial: Amount | None = Field(None, alias="年初预算数")
+    full_year: Amount | None = Field(None, alias="全年预算数")
+    executed: Amount | None = Field(None, alias="全年执行数")
 
     COLUMNS: ClassVar[dict[str, str]] = {"initial": "年初预算数", "full_year": "全年预算数", "executed": "全年执行数"}
 
@@ -33,8 +33,8 @@ class SourceRow(Strict):
 class ProjectFunds(FundsRow):
     """项目资金：年度资金总额，及其中财政拨款、其他资金（各栏：年度资金总额 = 财政拨款 + 其他资金）。"""
 
-    fiscal: Optional[SourceRow] = Field(None, alias="财政拨款", description="其中：财政拨款")
-    other: Optional[SourceRow] = Field(None, alias="其他资金", description="其中：其他资金")
+    fiscal: SourceRow | None = Field(None, alias="财政拨款", description="其中：财政拨款")
+    other: SourceRow | None = Field(None, alias="其他资金", description="其中：其他资金")
 
     SOURCES: ClassVar[dict[str, str]] = {"fiscal": "财政拨款", "other": "其他资金"}
 
@@ -50,7 +50,7 @@ class Project(Strict):
     name: Text = Field(alias="项目名称", description="与附件1-1 项目支出分项的名称一致时，两处数字互相核对")
     department: Text = Field(alias="主管部门")
     implementer: Text = Field(alias="实施单位")
-    manager: Optional[Text] = Field(None, alias="项目负责人")
+    manager: Text | None = Field(None, alias="项目负责人")
     funds: ProjectFunds = Field(alias="项目资金")
     goals: Goals = Field(alias="年度总体目标")
     categories: list[IndicatorCategory] = Field(alias="绩效指标")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -36,9 +36,9 @@ class Staffing(Strict):
     authorized: CountFigure = Field(alias="编制数")
     on_post: CountFigure = Field(alias="在编在岗")
     on_post_parts: list[StaffPart] = Field(default_factory=list, alias="其中")
-    dispatched: Optional[CountFigure] = Field(None, alias="劳务派遣人员")
-    retired: Optional[CountFigure] = Field(None, alias="离退休人员")
-    note: Optional[Markdown] = Field(None, alias="说明")
+    dispatched: CountFigure | None = Field(None, alias="劳务派遣人员")
+    retired: CountFigure | None = Field(None, alias="离退休人员")
+    note: Markdown | None = Field(None, alias="说明")
 
 
 class NamedAmount(Strict):
@@ -53,7 +53,7 @@ class PerformanceTargets(Strict):
     project_count: CountFigure = Field(alias="项目数", description="编报绩效目标的项目个数")
     project_total: Amount = Field(alias="项目支出")
     projects: list[NamedAmount] = Field(default_factory=list, alias="项目")
-    note: Optional[Markdown] = Field(None, alias="说明")
+    note: Markdown | None = Field(None, alias="说明")
 
 
 class Basics(Strict):
@@ -68,11 +68,11 @@ class IncomeBudget(Strict):
 
     initial: Amount = Field(alias="年初预算")
     general_public: Amount = Field(alias="一般公共预算财政拨款")
-    special_account: Optional[Amount] = Field(None, alias="纳入财政专户管理的非税收入拨款")
-    government_fund: Optional[Amount] = Field(None, alias="政府性基金预算拨款")
-    state_capital: Optional[Amount] = Field(None, alias="国有资本经营预算拨款")
-    change: Optional[ChangeAmount] = Field(None, alias="较上年增减", description="同口径对比，增加为正，减少为负")
-    reason: Optional[Markdown] = Field(None, alias="增减原因")
+    special_account: Amount | None = Field(None, alias="纳入财政专户管理的非税收入拨款")
+    government_fund: Amount | None = Field(None, alias="政府性基金预算拨款")
+    state_capital: Amount | None = Field(None, alias="国有资本经营预算拨款")
+    change: ChangeAmount | None = Field(None, alias="较上年增减", description="同口径对比，增加为正，减少为负")
+    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class ExpenditureBudget(Strict):
@@ -82,8 +82,8 @@ class ExpenditureBudget(Strict):
     personnel: Amount = Field(alias="人员支出")
     public: Amount = Field(alias="公用经费")
     projects: Amount = Field(alias="项目支出")
-    change: Optional[ChangeAmount] = Field(None, alias="较上年增减")
-    reason: Optional[Markdown] = Field(None, alias="增减原因")
+    change: ChangeAmount | None = Field(None, alias="较上年增减")
+    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class SpendingItem(Strict):
@@ -99,31 +99,31 @@ class BasicSpending(Strict):
     actual: Amount = Field(alias="实际支出")
     balance: Amount = Field(alias="结余", description="转入结余分配")
     items: list[SpendingItem] = Field(default_factory=list, alias="主要明细", description="按经济科目列出的主要支出，可不列全")
-    note: Optional[Markdown] = Field(None, alias="说明")
+    note: Markdown | None = Field(None, alias="说明")
 
 
 class ProjectSpending(Strict):
     """项目支出情况。"""
 
     initial: Amount = Field(alias="年初预算")
-    added: Optional[Amount] = Field(None, alias="年中追加")
-    reduced: Optional[Amount] = Field(None, alias="年中调减")
+    added: Amount | None = Field(None, alias="年中追加")
+    reduced: Amount | None = Field(None, alias="年中调减")
     full_year: Amount = Field(alias="全年预算")
     actual: Amount = Field(alias="实际支出")
-    note: Optional[Markdown] = Field(None, alias="说明")
+    note: Markdown | None = Field(None, alias="说明")
 
 
 class ThreePublic(Strict):
     """“三公”经费使用和管理情况（本年预算数）。"""
 
     budget: Amount = Field(alias="本年预算")
-    reception: Optional[Amount] = Field(None, alias="公务接待费")
-    vehicle_purchase: Optional[Amount] = Field(None, alias="公务用车购置费")
-    vehicle_operation: Optional[Amount] = Field(None, alias="公务用车运行维护费")
-    overseas: Optional[Amount] = Field(None, alias="因公出国（境）费")
-    change: Optional[ChangeAmount] = Field(None, alias="较上年增减", description="较上年预算数，增加为正，减少为负")
-    change_rate: Optional[ChangeRate] = Field(None, alias="增减率")
-    reason: Optional[Markdown] = Field(None, alias="增减原因")
+    reception: Amount | None = Field(None, alias="公务接待费")
+    vehicle_purchase: Amount | None = Field(None, alias="公务用车购置费")
+    vehicle_operation: Amount | None = Field(None, alias="公务用车运行维护费")
+    overseas: Amount | None = Field(None, alias="因公出国（境）费")
+    change: ChangeAmount | None = Field(None, alias="较上年增减", description="较上年预算数，增加为正，减少为负")
+    change_rate: ChangeRate | None = Field(None, alias="增减率")
+    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class Execution(Strict):
@@ -140,8 +140,8 @@ class Execution(Strict):
 class FundSpending(Strict):
     """政府性基金、国有资本经营、社会保险基金预算支出：没有时写“无”。"""
 
-    amount: Optional[Amount] = Field(None, alias="金额")
-    note: Optional[Markdown] = Field(None, alias="说明")
+    amount: Amount | None = Field(None, alias="金额")
+    note: Markdown | None = Field(None, alias="说明")
 
     @model_validator(mode="before")
     @classmethod
@@ -190,9 +190,9 @@ class StaffControl(Strict):
 class ControlRow(Strict):
     """经费控制情况的一行：上年决算数、本年预算数、本年决算数。"""
 
-    prior_actual: Optional[Amount] = Field(None, alias="上年决算")
-    budget: Optional[Amount] = Field(None, alias="本年预算")
-    actual: Optional[Amount] = Field(None, alias="本年决算")
+    prior_actual: Amount | None = Field(None, alias="上年决算")
+    budget: Amount | None = Field(None, alias="本年预算")
+    actual: Amount | None = Field(None, alias="本年决算")
 
     COLUMNS: ClassVar[tuple[str, ...]] = ("prior_actual", "budget", "actual")
 
@@ -204,8 +204,8 @@ class NamedControlRow(ControlRow):
 class CurrentRow(Strict):
     """只有本年数的行（政府采购、基本支出预算调整）：上年决算数栏为“——”。"""
 
-    budget: Optional[Amount] = Field(None, alias="本年预算")
-    actual: Optional[Amount] = Field(None, alias="本年决算")
+    budget: Amount | None = Field(None, alias="本年预算")
+    actual: Amount | None = Field(None, alias="本年决算")
 
 
 class ThreePublicRows(Strict):
@@ -254,7 +254,7 @@ class BasicData(Strict):
     thrift_measures: Markdown = Field(alias="厉行节约保障措施")
     filled_by: Text = Field(alias="填表人")
     filled_on: Date = Field(alias="填报日期")
-    phone: Optional[Text] = Field(None, alias="联系电话")
+    phone: Text | None = Field(None, alias="联系电话")
 
 
 # 附件1-2 部门整体支出绩效自评表
@@ -264,19 +264,19 @@ class IncomeNature(Strict):
     """按收入性质分。"""
 
     total: Amount = Field(alias="合计")
-    general_public: Optional[Amount] = Field(None, alias="一般公共预算")
-    government_fund: Optional[Amount] = Field(None, alias="政府性基金拨款")
-    special_account: Optional[Amount] = Field(None, alias="纳入专户管理的非税收入拨款")
-    other: Optional[Amount] = Field(None, alias="其他资金")
+    general_public: Amount | None = Field(None, alias="一般公共预算")
+    government_fund: Amount | None = Field(None, alias="政府性基金拨款")
+    special_account: Amount | None = Field(None, alias="纳入专户管理的非税收入拨款")
+    other: Amount | None = Field(None, alias="其他资金")
 
 
 class SpendingNature(Strict):
     """按支出性质分。"""
 
     total: Amount = Field(alias="合计")
-    basic: Optional[Amount] = Field(None, alias="基本支出")
-    project: Optional[Amount] = Field(None, alias="项目支出")
-    balance: Optional[Amount] = Field(None, alias="转入结余分配")
+    basic: Amount | None = Field(None, alias="基本支出")
+    project: Amount | None = Field(None, alias="项目支出")
+    balance: Amount | None = Field(None, alias="转入结余分配")
 
 
 class FundsRow(Strict):
@@ -308,11 +308,11 @@ class Indicator(Strict):
     """三级指标。"""
 
     name: Text = Field(alias="名称")
-    target: Optional[Text] = Field(None, alias="年度指标值")
-    achieved: Optional[Text] = Field(None, alias="实际完成值")
-    weight: Optional[ScoreFigure] = Field(None, alias="分值")
-    score: Optional[ScoreFigure] = Field(None, alias="得分")
-    deviation: Optional[Markdown] = Field(None, alias="偏差原因", description="偏差原因分析及改进措施")
+    target: Text | None = Field(None, alias="年度指标值")
+    achieved: Text | None = Field(None, alias="实际完成值")
+    weight: ScoreFigure | None = Field(None, alias="分值")
+    score: ScoreFigure | None = Field(None, alias="得分")
+    deviation: Markdown | None = Field(None, alias="偏差原因", description="偏差原因分析及改进措施")
 
 
 class IndicatorGroup(Strict):
@@ -327,7 +327,7 @@ class IndicatorCategory(Strict):
 
     name: Text = Field(alias="名称")
     weight: ScoreFigure = Field(alias="分值")
-    score: Optional[ScoreFigure] = Field(None, alias="得分")
+    score: ScoreFigure | None = Field(None, alias="得分")
     groups: list[IndicatorGroup] = Field(alias="二级指标")
 
 

@@ -3,10 +3,33 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+from pydantic_core import PydanticCustomError
 
-from gongkai.models.base import Markdown, Money, Strict, Text
+from gongkai.forms.spec import form_names
+from gongkai.models.base import Markdown, Money, Strict, Text, parse_count, parse_text
+
+
+def parse_form(value: Any) -> str:
+    name = parse_text(value)
+    if name not in form_names():
+        raise PydanticCustomError(
+            "unknown-form", "没有名为“{name}”的表样。可以选择：{names}", {"name": name, "names": "、".join(form_names())}
+        )
+    return name
+
+
+def parse_places(value: Any) -> int:
+    places = parse_count(value)
+    if places > 4:
+        raise PydanticCustomError("bad-value", "金额小数位数应为 0 到 4", {})
+    return places
+
+
+FormName = Annotated[str, BeforeValidator(parse_form)]
+Places = Annotated[int, BeforeValidator(parse_places)]
 
 
 class Checking(Strict):
@@ -29,6 +52,8 @@ class SiteConfig(Strict):
     contact: Text | None = Field(None, alias="联系方式")
     accessibility_contact: Text | None = Field(None, alias="无障碍联系方式")
     checking: Checking = Field(default_factory=Checking, alias="校验")
+    form: FormName = Field("全国", alias="表样", description="部门预算、部门决算的表样：全国，或本省的表样如 湖南、四川")
+    places: Places = Field(2, alias="金额小数位数", description="表中金额的小数位数，默认 2（到分）；有的省公开到 3 位")
 
 
 class Unit(Strict):
@@ -40,3 +65,4 @@ class Unit(Strict):
     departments: list[Text] = Field(default_factory=list, alias="内设机构")
     organization: Markdown | None = Field(None, alias="机构设置", description="机构设置的补充说明")
     functions: Markdown = Field(alias="主要职能职责")
+    form: FormName | None = Field(None, alias="表样", description="本单位与网站不同的表样（如省直单位用省的表样）")
