@@ -19,13 +19,15 @@ import typing
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from pydantic import BaseModel
 
+from gongkai import pipeline
 from gongkai.checks.cross import THREE_PUBLIC_ROWS
 from gongkai.content import Content, ReportEntry
-from gongkai.models import REPORT_KINDS, Budget, FinalAccounts, ProjectEvaluation, SelfEvaluation
+from gongkai.forms.spec import KindForm, TableSpec
+from gongkai.models import REPORT_KINDS, Disclosure, ProjectEvaluation, SelfEvaluation
 from gongkai.models.base import Figure
 from gongkai.models.project_evaluation import Project
 from gongkai.models.self_evaluation import IndicatorCategory
@@ -45,6 +47,7 @@ class Draft:
     """The data of the new file as nested dicts (None = a blank to fill in), and what was carried over."""
 
     data: dict[str, Any]
+    tables: dict[str, str] = field(default_factory=dict)  # a form's table names by id (部门预算、决算)
     carried: list[str] = field(default_factory=list)
 
     def put(self, path: tuple[str, ...], value: Any) -> None:
@@ -72,10 +75,13 @@ def new_report(root: Path, unit: str, year: int, kind: str) -> NewReport:
         raise NewReportError(f"找不到单位“{unit}”：请先创建 {root / unit / UNIT_FILE}（单位名称、内设机构、主要职能职责）")
     if target.exists():
         raise NewReportError(f"{target} 已经存在，不会覆盖。要重新开始，请先把它改名或移走")
-    draft = Draft(skeleton(REPORT_KINDS[kind]))
+    content = load(root).content
+    model = REPORT_KINDS[kind]
+    if issubclass(model, Disclosure) and content is not None:
+        model = pipeline.model_class(content, kind, _unit_form(content, unit))
+    draft = Draft(*disclosure_skeleton(model.FORM)) if issubclass(model, Disclosure) else Draft(skeleton(model))
     if kind == ProjectEvaluation.KIND:
         draft.put(("项目",), [_blank_project(None)])
-    content = load(root).content
     if content is not None:
         CARRY[kind](draft, year, _reports_of(content, unit))
     draft.put(("年度",), str(year))
@@ -131,59 +137,81 @@ def _reports_of(content: Content, unit: str) -> Reports:
 
 
 def _carry_budget(draft: Draft, year: int, reports: Reports) -> None:
-    previous = reports.get((year - 1, "budget"))
-    if previous is None:
-        return
-    model: Budget = previous.model  # type: ignore[assignment]
-    draft.put(("金额单位",), model.money_unit)
-    _put_amounts(draft, _alias_path(Budget, "three_public", "previous"), model.three_public.budget)
-    _carry_rows(draft, Budget, model, exclude=())
-    draft.carried += [f"“三公”经费上年预算数（{year - 1}年部门预算的预算数）", f"各表的科目编码和名称（{year - 1}年部门预算）"]
+    _carry_disclosure(draft, "budget", year, reports, ("上年预算数", "预算数"))
 
 
 def _carry_final_accounts(draft: Draft, year: int, reports: Reports) -> None:
-    previous, budget = reports.get((year - 1, "final-accounts")), reports.get((year, "budget"))
-    if previous is not None:
-        model: FinalAccounts = previous.model  # type: ignore[assignment]
-        draft.put(("金额单位",), model.money_unit)
-        _put_amounts(draft, _alias_path(FinalAccounts, "three_public", "previous"), model.three_public.actual)
-        draft.carried.append(f"“三公”经费上年决算数（{year - 1}年部门决算的决算数）")
-    source = budget or previous
-    if source is not None:
-        _carry_rows(draft, FinalAccounts, source.model, ("general_public",) if budget is not None else ())  # type: ignore[arg-type]
-        draft.carried.append(f"各表的科目编码和名称（{source.year}年{type(source.model).KIND_NAME}）")
-    if budget is not None:
-        _carry_initial_budget(draft, budget.model)  # type: ignore[arg-type]
-        draft.carried.append(f"一般公共预算财政拨款支出决算表的年初预算数（{year}年部门预算）")
+    _carry_disclosure(draft, "final-accounts", year, reports, ("上年决算数", "决算数"))
+    budget = reports.get((year, "budget"))
+    target = draft.data.get(_table_name(draft, "general-public"))
+    if budget is None or not isinstance(target, dict):
+        return
+    general = budget.model.table("general-public")  # type: ignore[union-attr]
+    if general is None or general.total is None:
+        return
+    target.setdefault("合计", {})["年初预算数"] = _amount(general.total.figure("合计"))
+    rows = {row["科目编码"]: row for row in target.get("明细", [])}
+    for row in general.rows:
+        carried = rows.get(row.code)
+        if carried is None:
+            carried = {"科目编码": row.code, "科目名称": row.name}
+            target.setdefault("明细", []).append(carried)
+        carried["年初预算数"] = _amount(row.figure("合计"))
+    draft.carried.append(f"一般公共预算财政拨款支出决算表的年初预算数（{year}年部门预算）")
 
 
-def _carry_initial_budget(draft: Draft, budget: Budget) -> None:
-    table = _alias_path(FinalAccounts, "general_public")
-    general = budget.general_public
-    if general.total is not None:
-        draft.put(table + ("合计", "年初预算数"), _text(general.total.total))
-    blank = _row_blank(FinalAccounts, "general_public", "rows")
-    rows = [{**blank, "科目编码": row.code, "科目名称": row.name, "年初预算数": _text(row.total)} for row in general.rows]
-    draft.put(table + ("明细",), rows)
+def _carry_disclosure(draft: Draft, kind: str, year: int, reports: Reports, three_public: tuple[str, str]) -> None:
+    """The 科目 rows of last year's tables (amounts blank), its 情况说明 headings, and last year's “三公” row."""
+    previous = reports.get((year - 1, kind))
+    if previous is None:
+        return
+    model = previous.model
+    draft.put(("金额单位",), model.money_unit)  # type: ignore[union-attr]
+    if model.narrative:  # type: ignore[union-attr]
+        draft.data["情况说明"] = {heading: None for heading in model.narrative}  # type: ignore[union-attr]
+    for table in model.tables:  # type: ignore[union-attr]
+        name = _table_name(draft, table.spec.id)
+        target = draft.data.get(name)
+        if isinstance(target, dict) and table.spec.by_subject and table.rows:
+            target["明细"] = [{"科目编码": row.code, "科目名称": row.name} if row.code else {"科目名称": row.name} for row in table.rows]
+    old_row, new_row = three_public
+    three = model.table("three-public")  # type: ignore[union-attr]
+    target = draft.data.get(_table_name(draft, "three-public"))
+    stated = three.parts[0].item(new_row) if three is not None and three.parts else None
+    if stated is not None and isinstance(target, dict):
+        target[old_row] = {column: _amount(stated.figure(column)) for column in three.parts[0].columns}
+        draft.carried.append(f"“三公”经费{old_row}（{year - 1}年{type(model).KIND_NAME}的{new_row}）")
+    draft.carried.append(f"各表的科目编码和名称（{year - 1}年{type(model).KIND_NAME}）")
 
 
-def _carry_rows(draft: Draft, own: type[BaseModel], model: Budget | FinalAccounts, exclude: tuple[str, ...]) -> None:
-    """The 科目 rows of every table, amounts blank: a unit's classification changes little from year to year."""
-    for name in ("income", "spending", "general_public", "basic", "government_fund", "state_capital"):
-        if name not in exclude:
-            _copy_rows(draft, own, (name, "rows"), getattr(model, name).rows)
-    for name in ("overview", "fiscal"):
-        _copy_rows(draft, own, (name, "spending"), getattr(model, name).spending)
+def _table_name(draft: Draft, table_id: str) -> str:
+    return draft.tables.get(table_id, "")
 
 
-def _copy_rows(draft: Draft, own: type[BaseModel], names: tuple[str, ...], rows: list[Any]) -> None:
-    """Rows into the list at `names` (a table's 明细, or a summary table's 本年支出), code and name only."""
-    blank = _row_blank(own, *names)
-    draft.put(_alias_path(own, *names), [{**blank, "科目编码": row.code, "科目名称": row.name} for row in rows])
+def _amount(figure: Any) -> str | None:
+    return None if figure is None else str(figure.value)
 
 
-def _row_blank(own: type[BaseModel], *names: str) -> dict[str, Any]:
-    return skeleton(typing.get_args(_unwrap(_field(own, *names).annotation))[0])
+def disclosure_skeleton(form: KindForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """Every table of the form with its usual columns, blank; the names by table id."""
+    data: dict[str, Any] = {"标题": None, "年度": None, "金额单位": None, "发布日期": None}
+    names = {}
+    for spec in form.tables:
+        names[spec.id] = spec.name
+        data[spec.name] = _blank_table(spec)
+    return data, names
+
+
+def _blank_table(spec: TableSpec) -> dict[str, Any]:
+    def row(part: Any) -> Any:
+        columns = [c for c in spec.default_columns if part.column(c)] or [c.name for c in part.columns]
+        return None if part.single else {column: None for column in columns}
+
+    if spec.by_subject:
+        return {"合计": row(spec.parts[0]), "明细": []}
+    if not spec.sided:
+        return {item.name: row(spec.parts[0]) for item in spec.parts[0].items}
+    return {part.name: {item.name: row(part) for item in part.items} for part in spec.parts}
 
 
 def _carry_self_evaluation(draft: Draft, year: int, reports: Reports) -> None:
@@ -329,7 +357,7 @@ def _alias_path(model: type[BaseModel], *names: str) -> tuple[str, ...]:
     return tuple(path)
 
 
-def _text(figure: Optional[Figure]) -> Optional[str]:
+def _text(figure: Figure | None) -> str | None:
     """A figure as the finance officer wrote it (Decimal keeps “55.20”)."""
     return None if figure is None else str(Decimal(figure.value))  # type: ignore[attr-defined]
 
@@ -344,7 +372,7 @@ def to_yaml(data: dict[str, Any], model: type[BaseModel]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _mapping(data: dict[str, Any], model: Optional[type[BaseModel]], indent: int) -> list[str]:
+def _mapping(data: dict[str, Any], model: type[BaseModel] | None, indent: int) -> list[str]:
     infos = {info.alias or name: info for name, info in model.model_fields.items()} if model else {}
     lines = []
     pad = " " * indent
@@ -393,3 +421,8 @@ def _scalar(value: str) -> str:
 
 def _is_model(candidate: Any) -> bool:
     return isinstance(candidate, type) and issubclass(candidate, BaseModel)
+
+
+def _unit_form(content: Content, unit: str) -> str | None:
+    entry = content.units.get(unit)
+    return entry.model.form if entry is not None else None

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Optional
 
 from gongkai.models import REPORT_KINDS
 from gongkai.problems import Finding, Severity
@@ -24,8 +24,8 @@ class Source:
 
     path: Path
     kind: str  # "site", "unit" or a report kind such as "self-evaluation"
-    unit: Optional[str] = None
-    year: Optional[int] = None
+    unit: str | None = None
+    year: int | None = None
 
     @property
     def report_id(self) -> str:

@@ -7,13 +7,13 @@ with every heading that governs it, however the form nests its rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Iterable, Literal, Optional, Union
+from typing import Any, Literal, Union
 
-from gongkai.models.base import Correction, Figure
 from gongkai.forms.bind import BoundPart, BoundTable, Dash, Row
+from gongkai.models.base import Correction, Figure, Rate
 from gongkai.models.disclosure import Disclosure
 from gongkai.models.project_evaluation import Project, ProjectEvaluation, SourceRow
 from gongkai.models.self_evaluation import (
@@ -40,7 +40,7 @@ class Cell:
     header: bool = False
     rowspan: int = 1
     colspan: int = 1
-    correction: Optional[Correction] = None
+    correction: Correction | None = None
     id: str = ""
     headers: tuple[str, ...] = ()
     places: int = 2  # decimals of an amount, as the site publishes them
@@ -118,7 +118,7 @@ class TableBuilder:
         self.head.append([Cell(label, "label", header=True) for label in labels])
         return self
 
-    def row(self, label: Union[str, Cell], *cells: Cell) -> TableBuilder:
+    def row(self, label: str | Cell, *cells: Cell) -> TableBuilder:
         first = label if isinstance(label, Cell) else Cell(label, "label", header=True)
         self.body.append([first, *cells])
         return self
@@ -127,7 +127,7 @@ class TableBuilder:
         return with_headers(Table(self.id, self.caption, self.head, self.body, self.unit, self.note))
 
 
-def fig(figure: Optional[Figure], kind: Kind = "money") -> Cell:
+def fig(figure: Figure | None, kind: Kind = "money") -> Cell:
     if figure is None:
         return Cell(None, kind)
     return Cell(figure.value, kind, correction=figure.correction)  # type: ignore[attr-defined]
@@ -137,7 +137,7 @@ def na() -> Cell:
     return Cell(NOT_APPLICABLE, "text")
 
 
-def text(value: Optional[str]) -> Cell:
+def text(value: str | None) -> Cell:
     return Cell(value, "text")
 
 
@@ -174,9 +174,9 @@ def with_headers(table: Table) -> Table:
     return replace(table, head=head, body=new_body)
 
 
-def _grid(rows: list[list[Cell]]) -> list[list[Optional[Cell]]]:
+def _grid(rows: list[list[Cell]]) -> list[list[Cell | None]]:
     """The table as a full grid: a spanned cell appears in every slot it covers."""
-    grid: list[list[Optional[Cell]]] = [[] for _ in rows]
+    grid: list[list[Cell | None]] = [[] for _ in rows]
     for r, row in enumerate(rows):
         c = 0
         for cell in row:
@@ -403,7 +403,7 @@ def indicator_table(table_id: str, caption: str, categories: list[IndicatorCateg
     return t.build()
 
 
-def _indicator_cells(indicator) -> list[Cell]:  # noqa: ANN001 - an Indicator or None for “无”
+def _indicator_cells(indicator) -> list[Cell]:
     if indicator is None:
         return [Cell("无", "label", header=True), *(Cell(None, k) for k in ("text", "text", "score", "score", "text"))]
     return [
@@ -449,7 +449,7 @@ def corrections(tables: Iterable[Table]) -> list[CorrectionNote]:
 # 部门预算 and 部门决算: every table the report publishes, in its form's order, drawn from the form.
 
 # A header spec: a column is (label, column name); a group of columns is (label, [specs]).
-HeadSpec = list[tuple[str, Union[str, list]]]
+HeadSpec = list[tuple[str, str | list]]
 
 
 def disclosure_tables(r: Disclosure) -> list[Table]:
@@ -513,7 +513,7 @@ def sided_table(t: BoundTable, unit: str, places: int) -> Table:
 def _spec(part: BoundPart) -> HeadSpec:
     """Header groups from the form: a column over its shown 下级 (as 小计 and its parts), then 分组 headings."""
     shown = part.columns
-    entries: list[tuple[str, str, Union[str, list]]] = []  # (group, label, sub)
+    entries: list[tuple[str, str, str | list]] = []  # (group, label, sub)
     skip: set[str] = set()
     for name in shown:
         if name in skip:
@@ -536,7 +536,7 @@ def _spec(part: BoundPart) -> HeadSpec:
     return spec
 
 
-def _cells(row: Optional[Row], columns: list[str], places: int) -> list[Cell]:
+def _cells(row: Row | None, columns: list[str], places: int) -> list[Cell]:
     if row is None:
         return [Cell(None, "money", places=places) for _ in columns]
     return [_cell(row.cells.get(column), places) for column in columns]
@@ -547,7 +547,8 @@ def _cell(cell: object, places: int) -> Cell:
         return Cell(cell.text, "text")
     if cell is None:
         return Cell(None, "money", places=places)
-    return Cell(cell.value, "money", correction=cell.correction, places=places)  # type: ignore[attr-defined]
+    kind = "percent" if isinstance(cell, Rate) else "money"
+    return Cell(cell.value, kind, correction=cell.correction, places=places)  # type: ignore[attr-defined]
 
 
 def _head(leading: list[str], spec: HeadSpec) -> list[list[Cell]]:

@@ -6,7 +6,8 @@ import difflib
 import re
 import types
 import typing
-from typing import Any, Iterator, Optional, TypeVar
+from collections.abc import Iterator
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -26,7 +27,7 @@ _EXPECTED = {
 }
 
 
-def validate(doc: Document, model: type[M]) -> tuple[Optional[M], list[Finding]]:
+def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
     """The validated model (each part knowing its place in the file), or the findings why not."""
     if doc.data is None and not doc.findings:
         return None, [Finding("empty-file", (), "文件是空的")]
@@ -89,20 +90,20 @@ def _missing(loc: FieldPath, model: type[BaseModel]) -> Finding:
     return Finding("missing-field", loc[:-1], f"缺少必填项“{loc[-1]}”{about}")
 
 
-def _aliases(model: Optional[type[BaseModel]]) -> list[str]:
+def _aliases(model: type[BaseModel] | None) -> list[str]:
     if model is None:
         return []
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _field_name(model: Optional[type[BaseModel]], alias: str) -> Optional[str]:
+def _field_name(model: type[BaseModel] | None, alias: str) -> str | None:
     for name, info in (model.model_fields.items() if model else ()):
         if (info.alias or name) == alias:
             return name
     return None
 
 
-def _model_at(model: type[BaseModel], loc: FieldPath) -> Optional[type[BaseModel]]:
+def _model_at(model: type[BaseModel], loc: FieldPath) -> type[BaseModel] | None:
     """The model class that validates the mapping at `loc` (following lists and Optionals)."""
     current: Any = model
     for part in loc:

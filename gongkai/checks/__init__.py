@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from gongkai.checks import forms, project_evaluation, self_evaluation
 from gongkai.checks.rules import Context

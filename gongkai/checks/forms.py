@@ -20,6 +20,7 @@ from gongkai.checks.rules import Context
 from gongkai.forms.bind import LISTED, BoundPart, BoundTable, Row
 from gongkai.forms.spec import SUBJECT_ROWS, TOTAL_ROW, Part, Relation, Term
 from gongkai.models.disclosure import Disclosure
+from gongkai.numbers import decimals, plain, ratio_percent
 from gongkai.problems import FieldPath, Finding, Severity
 
 Check = Callable[[Disclosure, Context], Iterator[Finding]]
@@ -187,6 +188,9 @@ def _row_relation(ctx: Context, r: Disclosure, table: BoundTable, part: BoundPar
     if left is None or left.name not in part.columns:
         return
     terms = [(sign, part.spec.column(t.row)) for sign, t in rel.right]
+    if rel.ratio:
+        yield from _ratio(r, table, row, left.name, [c.name for _, c in terms if c is not None])
+        return
     if not any(c is not None and row.figure(c.name) is not None for _, c in terms):
         return
     if left.children and row.figure(left.name) is None and rel.right == tuple((1, Term(row=c)) for c in left.children):
@@ -194,6 +198,23 @@ def _row_relation(ctx: Context, r: Disclosure, table: BoundTable, part: BoundPar
     values = [(sign, c.name, _cell(part.spec, row, c.name)) for sign, c in terms if c is not None]
     label = f"{table.label} {_row_label(row)} {left.name}"
     yield from _compare(ctx, r, label, row.figure(left.name), _cell(part.spec, row, left.name), values, row.path + (left.name,))
+
+
+def _ratio(r: Disclosure, table: BoundTable, row: Row, rate: str, columns: list[str]) -> Iterator[Finding]:
+    """增减幅度 = 增减额 ÷ 上年数, compared at the precision the rate was written with."""
+    stated = row.figure(rate)
+    if stated is None or len(columns) != 2:
+        return
+    numerator, denominator = (row.value(c) for c in columns)
+    if numerator is None or denominator is None:
+        return
+    expected = ratio_percent(numerator, denominator, decimals(stated.value))
+    if expected is not None and expected != stated.value:
+        yield Finding(
+            "rate-mismatch", stated.path,
+            f"{table.label} {_row_label(row)} {rate} {plain(stated.value)}% ≠ {columns[0]} {plain(numerator)} ÷ "
+            f"{columns[1]} {plain(denominator)} = {plain(expected)}%",
+        )
 
 
 def _cell(part: Part, row: Row, column: str) -> Decimal:
@@ -246,6 +267,8 @@ def levels_add_up(r: Disclosure, ctx: Context) -> Iterator[Finding]:
 
 def _column_sums(ctx: Context, r: Disclosure, table: BoundTable, part: BoundPart, parent: Row, children: list[Row]) -> Iterator[Finding]:
     for column in part.columns:
+        if _is_rate(part, column):
+            continue
         values = [(1, _row_label(c), _cell(part.spec, c, column)) for c in children]
         if parent.figure(column) is None and not any(c.figure(column) is not None for c in children):
             continue
@@ -276,6 +299,8 @@ def _item_relation(ctx: Context, r: Disclosure, table: BoundTable, part: BoundPa
     if left is None:
         return
     for column in part.columns:
+        if _is_rate(part, column):
+            continue  # rates do not add up
         values = [(sign, *_part_sum(part, term.row, column)) for sign, term in rel.right]
         if left.figure(column) is None:
             continue  # not printed (a 总计 often states only its 合计): nothing stated, nothing to check
@@ -464,6 +489,11 @@ def _level(row: Row) -> int:
 
 def _row_label(row: Row) -> str:
     return f"{row.code} {row.name}" if row.code else (TOTAL_ROW if row.label == TOTAL_ROW else row.label)
+
+
+def _is_rate(part: BoundPart, column: str) -> bool:
+    spec = part.spec.column(column)
+    return spec is not None and spec.percent
 
 
 def _side(part: BoundPart) -> str:

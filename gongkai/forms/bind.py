@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from gongkai.forms.spec import SCHEMES, Column, KindForm, Part, TableSpec, _relation, plain_label
-from gongkai.models.base import Amount, Correction, _number_text
+from gongkai.models.base import Amount, Correction, Rate, _number_text, parse_signed_percent
 from gongkai.problems import FieldPath, Finding
 
 DASHES = frozenset({"-", "—", "——", "－", "--", "–", "/"})
@@ -35,7 +35,7 @@ class Dash:
     text: str = "——"
 
 
-Cell = Union[Amount, Dash]
+Cell = Union[Amount, Rate, Dash]
 
 
 @dataclass
@@ -52,7 +52,7 @@ class Row:
 
     def figure(self, column: str) -> Amount | None:
         cell = self.cells.get(column)
-        return cell if isinstance(cell, Amount) else None
+        return cell if isinstance(cell, (Amount, Rate)) else None  # type: ignore[return-value]
 
     def value(self, column: str) -> Decimal | None:
         figure = self.figure(column)
@@ -101,6 +101,7 @@ class Binder:
     """Collects findings while binding one report; `places` is the site's number of decimals."""
 
     places: int = 2
+    year: int = 0  # columns printed with years (“2014年决算数”) are read as 上年/本年
     findings: list[Finding] = field(default_factory=list)
 
     def fail(self, code: str, path: FieldPath, message: str) -> None:
@@ -247,19 +248,19 @@ class Binder:
             self.fail("wrong-type", path, "这里应为各栏的“栏目: 金额”")
             return row
         for key, value in raw.items():
-            column = part.column(key)
+            column = part.column(key, self.year)
             if column is None:
                 self._unknown_key(key, path, [c.name for c in part.columns if c.name not in raw], "栏目")
                 continue
             if column.name in row.cells:
                 self.fail("duplicate-column", path + (key,), f"“{key}”与同一行的另一栏是同一栏，只能填写一次")
                 continue
-            cell = self.cell(value, path + (key,))
+            cell = self.cell(value, path + (key,), column.percent)
             if cell is not None:
                 row.cells[column.name] = cell
         return row
 
-    def cell(self, raw: Any, path: FieldPath) -> Cell | None:
+    def cell(self, raw: Any, path: FieldPath, percent: bool = False) -> Cell | None:
         """A figure, a dash or a blank (None), as written; a wrong one is a finding at its place."""
         correction = None
         if isinstance(raw, dict) and "值" in raw:
@@ -276,10 +277,24 @@ class Binder:
         text = raw.strip()
         if text in DASHES:
             return Dash(path, text)
+        if percent:
+            return self._rate(text, path, correction)
         amount = self.amount(text, path)
         if amount is None:
             return None
         figure = Amount.model_construct(value=amount, correction=correction)
+        figure._path = path
+        return figure
+
+    def _rate(self, text: str, path: FieldPath, correction: Correction | None) -> Rate | None:
+        if _SIGNED.fullmatch(text):
+            text += "%"  # a rate column printed without its % sign (“0”)
+        try:
+            value = parse_signed_percent(text)
+        except PydanticCustomError as error:
+            self.fail(error.type, path, error.message())
+            return None
+        figure = Rate.model_construct(value=value, correction=correction)
         figure._path = path
         return figure
 
@@ -329,7 +344,7 @@ class Binder:
         shown = []
         known = {c.name: c for p in spec.parts for c in p.columns}
         for index, label in enumerate(raw):
-            column = next((p.column(label) for p in spec.parts if p.column(label)), None)
+            column = next((p.column(label, self.year) for p in spec.parts if p.column(label, self.year)), None)
             if column is None:
                 self._unknown_key(label, path + (index,), list(known), "栏目")
             elif column.name not in shown:
@@ -343,7 +358,7 @@ class Binder:
     def _columns(self, spec: TableSpec, part: Part, shown: list[str] | None, rows: list[Row | None]) -> list[str]:
         """The columns a reader sees: as the report lists them, else the form's usual ones and any filled in."""
         used = {c for row in rows if row is not None for c in row.cells}
-        mine = [c for c in shown or () if part.column(c)]
+        mine = [c for c in shown or () if part.column(c)]  # already canonical names
         if mine:  # a side whose columns the list does not name (the 金额 of a 收入 side) keeps its own
             for row in rows:
                 for column in row.cells if row is not None else ():

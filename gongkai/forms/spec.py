@@ -44,6 +44,7 @@ class Column:
     aliases: tuple[str, ...] = ()
     children: tuple[str, ...] = ()
     group: str = ""  # a heading printed over this and the neighbouring columns of the same group
+    percent: bool = False  # a rate (增减幅度) written as 0.9%, not an amount
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Relation:
     left: Term
     right: tuple[tuple[int, Term], ...]
     per_class: bool = False
+    ratio: bool = False  # left = right[0] ÷ right[1], as a percentage at the precision it is written with
 
 
 @dataclass(frozen=True)
@@ -91,8 +93,8 @@ class Part:
     scheme: str = ""  # rows by 科目 of this scheme besides the fixed items (the 总表's 类 rows)
     relations: tuple[Relation, ...] = ()
 
-    def column(self, label: str) -> Column | None:
-        return _find(self.columns, label)
+    def column(self, label: str, year: int = 0) -> Column | None:
+        return _find(self.columns, label) or (_find(self.columns, _relative_year(label, year)) if year else None)
 
     def item(self, label: str) -> Item | None:
         return _find(self.items, plain_label(label)) or _find(self.items, label)
@@ -128,6 +130,8 @@ class TableSpec:
     def part(self, name: str) -> Part | None:
         return next((p for p in self.parts if p.name == name), None)
 
+    pattern: str = ""  # a regular expression for names that carry the unit and year (“2015年某局“三公”经费情况统计表”)
+
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
@@ -144,9 +148,13 @@ class KindForm:
         for spec in self.tables:
             for name in spec.names():
                 self._by_name.setdefault(name, spec)
+                self._by_name.setdefault(_key(name), spec)
 
     def table(self, name: str) -> TableSpec | None:
-        return self._by_name.get(name) or self._by_name.get(_normalise_quotes(name))
+        found = self._by_name.get(name) or self._by_name.get(_key(name))
+        if found is None:
+            found = next((t for t in self.tables if t.pattern and re.search(t.pattern, _key(name))), None)
+        return found
 
     def by_id(self, table_id: str) -> TableSpec | None:
         return next((t for t in self.tables if t.id == table_id), None)
@@ -167,11 +175,28 @@ class Form:
 
 
 def _find(options: tuple[Any, ...], label: str) -> Any:
-    label = _normalise_quotes(label)
+    key = _key(label)
     for option in options:
-        if label == option.name or label in option.aliases:
+        if label == option.name or label in option.aliases or key == _key(option.name) or key in map(_key, option.aliases):
             return option
     return None
+
+
+_HALF_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
+
+
+def _key(label: str) -> str:
+    """What two printings of one name share: quotes, brackets and colons of one width, no spaces."""
+    return re.sub(r"\s+", "", _normalise_quotes(label)).translate(_HALF_WIDTH)
+
+
+def _relative_year(label: str, year: int) -> str:
+    """“2014年决算数” in a 2015 report is its 上年决算数; “2016-执行数” in a 2017 one its 上年执行数."""
+    for offset, word in ((0, "本年"), (-1, "上年")):
+        found = re.match(rf"^{year + offset}\s*(?:年度?|-)\s*(.+)$", label.strip())
+        if found:
+            return word + found.group(1)
+    return label
 
 
 def _normalise_quotes(text: str) -> str:
@@ -301,7 +326,7 @@ def _table(path: Path, raw: dict[str, Any]) -> TableSpec:
     relations = () if scheme or "项目" in raw else tuple(_relation(path, r) for r in raw.get("关系") or ())
     return TableSpec(
         str(raw["编号"]), str(raw["名称"]), tuple(map(str, raw.get("别名") or ())), _yes(raw.get("必填")),
-        parts, scheme, default, relations,
+        parts, scheme, default, relations, str(raw.get("匹配") or ""),
     )
 
 
@@ -322,7 +347,7 @@ def _column(raw: Any) -> Column:
         return Column(raw)
     return Column(
         str(raw["名称"]), tuple(map(str, raw.get("别名") or ())), tuple(map(str, raw.get("下级") or ())),
-        str(raw.get("分组") or ""),
+        str(raw.get("分组") or ""), str(raw.get("类型") or "") == "百分比",
     )
 
 
@@ -346,6 +371,10 @@ def _relation(path: Path, raw: Any) -> Relation:
         raise FormError(f"{path.name}：关系“{text}”应为“左边 = 右边”")
     left_text, right_text = (side.strip() for side in text.split("="))
     right: list[tuple[int, Term]] = []
+    if "÷" in right_text:
+        numerator, denominator = (part.strip() for part in right_text.split("÷", 1))
+        terms = ((1, _term(path, text, numerator)), (1, _term(path, text, denominator)))
+        return Relation(text, _term(path, text, left_text), terms, ratio=True)
     for sign, token in re.findall(r"([+\-−]?)\s*([^+\-−]+)", right_text):
         right.append((-1 if sign in ("-", "−") else 1, _term(path, text, token.strip())))
     return Relation(text, _term(path, text, left_text), tuple(right), per_class)

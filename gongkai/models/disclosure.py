@@ -49,7 +49,7 @@ class Disclosure(ReportHeader):
 
     def bind(self) -> list[Finding]:
         """Read the tables against the form; the findings say what could not be read, and where."""
-        binder = Binder(self.PLACES)
+        binder = Binder(self.PLACES, self.year)
         self._tables = binder.bind_all(self.FORM, self.raw_tables, self.extra)
         return binder.findings
 
