@@ -24,10 +24,11 @@ from typing import Any
 from pydantic import BaseModel
 
 from gongkai import pipeline
-from gongkai.checks.cross import THREE_PUBLIC_ROWS
+from gongkai.checks.cross import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ROWS
 from gongkai.content import Content, ReportEntry
 from gongkai.forms.spec import KindForm, TableSpec
-from gongkai.models import REPORT_KINDS, Disclosure, ProjectEvaluation, SelfEvaluation
+from gongkai.models import REPORT_KINDS, Disclosure, FinalAccounts, ProjectEvaluation, SelfEvaluation
+from gongkai.models.disclosure import figure_at
 from gongkai.models.base import Figure
 from gongkai.models.project_evaluation import Project
 from gongkai.models.self_evaluation import IndicatorCategory
@@ -242,11 +243,9 @@ def _carry_from_self_evaluation(draft: Draft, previous: SelfEvaluation) -> None:
 def _carry_from_final_accounts(draft: Draft, final: FinalAccounts) -> None:
     draft.put(("金额单位",), final.money_unit)
     for _, label, other in THREE_PUBLIC_ROWS:
-        draft.put(COSTS + ("三公经费", label, "上年决算"), _text(getattr(final.three_public.actual, other)))
-    spent = final.spending.total
-    if spent is not None:
-        draft.put(COSTS + ("项目支出", "合计", "上年决算"), _text(spent.project))
-        draft.put(COSTS + ("公用经费", "合计", "上年决算"), _text(spent.public))
+        draft.put(COSTS + ("三公经费", label, "上年决算"), _amount(figure_at(final, "three-public", "决算数", THREE_PUBLIC_COLUMNS[other])[0]))
+    draft.put(COSTS + ("项目支出", "合计", "上年决算"), _amount(figure_at(final, "spending", "合计", "项目支出")[0]))
+    draft.put(COSTS + ("公用经费", "合计", "上年决算"), _amount(figure_at(final, "spending", "合计", "公用经费")[0]))
 
 
 # 项目支出绩效自评表: which projects, and what each keeps from last year's form.
