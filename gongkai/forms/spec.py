@@ -269,8 +269,9 @@ def _merge_kind(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]
     tables = [dict(t) for t in parent.get("表格") or () if t.get("编号") not in dropped]
     for table in child.get("表格") or ():
         at = next((i for i, t in enumerate(tables) if t.get("编号") == table.get("编号")), None)
-        if at is not None:
-            tables[at] = {**tables[at], **table}
+        if at is not None:  # merged key by key; a province's 别名 add to the parent's
+            aliases = [*(tables[at].get("别名") or ()), *(table.get("别名") or ())]
+            tables[at] = {**tables[at], **table, "别名": list(dict.fromkeys(aliases))}
             continue
         after = next((i for i, t in enumerate(tables) if t.get("编号") == table.get("排在")), len(tables) - 1)
         tables.insert(after + 1, dict(table))
