@@ -28,8 +28,8 @@ from gongkai.checks.cross import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ROWS
 from gongkai.content import Content, ReportEntry
 from gongkai.forms.spec import KindForm, TableSpec
 from gongkai.models import REPORT_KINDS, Disclosure, FinalAccounts, ProjectEvaluation, SelfEvaluation
-from gongkai.models.disclosure import figure_at
 from gongkai.models.base import Figure
+from gongkai.models.disclosure import figure_at
 from gongkai.models.project_evaluation import Project
 from gongkai.models.self_evaluation import IndicatorCategory
 from gongkai.pipeline import load
@@ -332,28 +332,6 @@ CARRY = {
     "self-evaluation": _carry_self_evaluation,
     "project-evaluation": _carry_project_evaluation,
 }
-
-
-def _put_amounts(draft: Draft, path: tuple[str, ...], amounts: BaseModel) -> None:
-    for name, info in type(amounts).model_fields.items():
-        draft.put(path + (info.alias or name,), _text(getattr(amounts, name)))
-
-
-def _field(model: type[BaseModel], *names: str) -> Any:
-    info = None
-    for name in names:
-        info = model.model_fields[name]
-        model = _unwrap(info.annotation)
-    return info
-
-
-def _alias_path(model: type[BaseModel], *names: str) -> tuple[str, ...]:
-    path = []
-    for name in names:
-        info = model.model_fields[name]
-        path.append(info.alias or name)
-        model = _unwrap(info.annotation)
-    return tuple(path)
 
 
 def _text(figure: Figure | None) -> str | None:

@@ -479,8 +479,9 @@ def subject_table(t: BoundTable, unit: str, places: int) -> Table:
         return builder.build()
     coded = any(row.code for row in part.rows)
     leading = ["科目编码", "科目名称"] if coded else ["项目" if t.spec.scheme == "列表" else "科目名称"]
-    builder.head = _head(leading, _spec(part))
-    columns = _leaf_columns(_spec(part))
+    head = _spec(part)
+    builder.head = _head(leading, head)
+    columns = _leaf_columns(head)
     if t.total is not None or part.rows:
         builder.body.append([Cell("合计", "label", header=True, colspan=len(leading)), *_cells(t.total, columns, places)])
     for row in part.rows:
@@ -491,8 +492,9 @@ def subject_table(t: BoundTable, unit: str, places: int) -> Table:
 
 def items_table(table_id: str, caption: str, unit: str, part: BoundPart, places: int, note: str = "") -> Table:
     builder = TableBuilder(table_id, caption, unit, note=note)
-    builder.head = _head(["项目"], _spec(part))
-    columns = _leaf_columns(_spec(part))
+    head = _spec(part)
+    builder.head = _head(["项目"], head)
+    columns = _leaf_columns(head)
     for row in part.rows:
         builder.body.append([Cell(row.label, "label", header=True), *_cells(row, columns, places)])
     return builder.build()
@@ -501,8 +503,9 @@ def items_table(table_id: str, caption: str, unit: str, part: BoundPart, places:
 def sided_table(t: BoundTable, unit: str, places: int) -> Table:
     """收入 and 支出 one under the other, each side's rows headed by its name: what a screen reader can follow."""
     builder = TableBuilder(t.spec.id, t.label, unit, note=t.note)
-    builder.head = _head(["收支", "项目"], _spec(t.parts[0]))
-    columns = _leaf_columns(_spec(t.parts[0]))
+    head = _spec(t.parts[0])
+    builder.head = _head(["收支", "项目"], head)
+    columns = _leaf_columns(head)
     for part in t.parts:
         for n, row in enumerate(part.rows):
             lead = [Cell(part.spec.name, "label", header=True, rowspan=len(part.rows))] if n == 0 else []
@@ -527,7 +530,7 @@ def _spec(part: BoundPart) -> HeadSpec:
             entries.append((column.group if column else "", name, name))
     spec: HeadSpec = []
     for group, label, sub in entries:
-        if group and spec and spec[-1][0] == group and isinstance(spec[-1][1], list) and getattr(spec[-1], "grouped", True):
+        if group and spec and spec[-1][0] == group and isinstance(spec[-1][1], list):
             spec[-1][1].append((label, sub))
         elif group:
             spec.append((group, [(label, sub)]))

@@ -37,7 +37,7 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
         return None, list(_findings(error, model, doc))
     for _ in walk(result):
         pass
-    bound = result.bind() if hasattr(result, "bind") else []  # tables read against a form (部门预算、决算)
+    bound = result.bind()
     if any(f.severity is Severity.ERROR for f in bound):
         return None, bound
     return result, bound

@@ -227,8 +227,6 @@ def final_prior(final: FinalAccounts, previous: FinalAccounts) -> Iterator[Same]
 
 
 def _three_public_prior(mine: Any, label: str, theirs: Any, other: str) -> Iterator[Same]:
-    if figure_at(mine, "three-public", label, "合计")[0] is None and not figure_at(mine, "three-public", label, "合计")[1]:
-        return
     for name in THREE_PUBLIC_COLUMNS.values():
         here, where = figure_at(mine, "three-public", label, name)
         if here is None:

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Union
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
-from gongkai.forms.spec import SCHEMES, Column, KindForm, Part, TableSpec, _relation, plain_label
+from gongkai.forms.spec import SCHEMES, Column, FormError, KindForm, Part, TableSpec, parse_relation, plain_label
 from gongkai.models.base import Amount, Correction, Rate, _number_text, parse_signed_percent
 from gongkai.problems import FieldPath, Finding
 
@@ -35,7 +34,7 @@ class Dash:
     text: str = "——"
 
 
-Cell = Union[Amount, Rate, Dash]
+Cell = Amount | Rate | Dash
 
 
 @dataclass
@@ -127,11 +126,8 @@ class Binder:
     def _unknown_table(self, form: KindForm, key: str, raw: dict[str, Any]) -> None:
         names = [t.name for t in form.tables if not any(n in raw for n in t.names())]
         close = difflib.get_close_matches(key, names, n=1, cutoff=0.5)
-        hint = f"你是不是想写“{close[0]}”？" if close else f"本表样的表格有：{'、'.join(t.name for t in form.tables)}"
-        self.fail(
-            "unknown-table", (key,),
-            f"不认识的表“{key}”。{hint}。本单位表样以外的表请写在“其他表格”中",
-        )
+        hint = f"你是不是想写“{close[0]}”？" if close else f"本表样的表格有：{'、'.join(t.name for t in form.tables)}。"
+        self.fail("unknown-table", (key,), f"不认识的表“{key}”。{hint}本单位表样以外的表请写在“其他表格”中")
 
     def table(self, spec: TableSpec, label: str, value: Any, path: FieldPath) -> BoundTable:
         if value is None or isinstance(value, str):
@@ -373,8 +369,8 @@ class Binder:
 
     def _unknown_key(self, key: str, path: FieldPath, options: list[str], what: str) -> None:
         close = difflib.get_close_matches(plain_label(str(key)), options, n=1, cutoff=0.5)
-        hint = f"你是不是想写“{close[0]}”？" if close else (f"这里可以写的{what}有：{'、'.join(options)}" if options else "")
-        self.fail("unknown-key", path + (key,), f"不认识的{what}“{key}”。{hint}".rstrip("。"))
+        hint = f"你是不是想写“{close[0]}”？" if close else f"这里可以写的{what}有：{'、'.join(options)}。" if options else "请检查拼写，或删除这一项。"
+        self.fail("unknown-key", path + (key,), f"不认识的{what}“{key}”。{hint}")
 
     # Tables beyond the form.
 
@@ -412,8 +408,8 @@ class Binder:
         relations = []
         for n, text in enumerate(raw.get("关系") or ()):
             try:
-                relation = _relation(_Here(), str(text))
-            except Exception as error:
+                relation = parse_relation("其他表格", str(text))
+            except FormError as error:
                 self.fail("bad-relation", path + ("关系", n), f"关系写法有误：{error}")
                 continue
             names = [relation.left, *(t for _, t in relation.right)]
@@ -424,14 +420,3 @@ class Binder:
         part = Part("", part.columns, relations=tuple(relations))
         return TableSpec(f"other-{index + 1}", raw["名称"].strip(), (), False, (part,), scheme, tuple(columns))
 
-
-class _Here:
-    name = "其他表格"
-
-
-def iter_figures(tables: list[BoundTable]) -> Iterator[Amount]:
-    for table in tables:
-        for row in ([table.total] if table.total else []) + table.rows:
-            for cell in row.cells.values():
-                if isinstance(cell, Amount):
-                    yield cell

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ class FormError(Exception):
     """A form file that does not say what a form must: an error of the package's data, with its place."""
 
 
+@lru_cache(maxsize=8192)
 def plain_label(label: str) -> str:
     """A printed row label without its numbering (“一、一般公共服务支出” → “一般公共服务支出”)."""
     previous = None
@@ -92,12 +93,20 @@ class Part:
     items: tuple[Item, ...] = ()
     scheme: str = ""  # rows by 科目 of this scheme besides the fixed items (the 总表's 类 rows)
     relations: tuple[Relation, ...] = ()
+    # Every printed spelling of each column's and item's names (see _key): one look-up per cell, not a search.
+    _columns: dict[str, Column] = field(init=False, repr=False, compare=False, hash=False)
+    _items: dict[str, Item] = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_columns", _index(self.columns))
+        object.__setattr__(self, "_items", _index(self.items))
 
     def column(self, label: str, year: int = 0) -> Column | None:
-        return _find(self.columns, label) or (_find(self.columns, _relative_year(label, year)) if year else None)
+        found = self._columns.get(_key(label))
+        return found if found is not None or not year else self._columns.get(_key(_relative_year(label, year)))
 
     def item(self, label: str) -> Item | None:
-        return _find(self.items, plain_label(label)) or _find(self.items, label)
+        return self._items.get(_key(plain_label(label))) or self._items.get(_key(label))
 
     @property
     def single(self) -> bool:
@@ -156,8 +165,6 @@ class KindForm:
             found = next((t for t in self.tables if t.pattern and re.search(t.pattern, _key(name))), None)
         return found
 
-    def by_id(self, table_id: str) -> TableSpec | None:
-        return next((t for t in self.tables if t.id == table_id), None)
 
 
 @dataclass(frozen=True)
@@ -174,17 +181,19 @@ class Form:
         return self.kinds[kind]
 
 
-def _find(options: tuple[Any, ...], label: str) -> Any:
-    key = _key(label)
+def _index(options: tuple[Any, ...]) -> dict[str, Any]:
+    """Each option by every key its name and aliases have; the first option keeps a key two share."""
+    index: dict[str, Any] = {}
     for option in options:
-        if label == option.name or label in option.aliases or key == _key(option.name) or key in map(_key, option.aliases):
-            return option
-    return None
+        for name in (option.name, *option.aliases):
+            index.setdefault(_key(name), option)
+    return index
 
 
 _HALF_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
 
 
+@lru_cache(maxsize=8192)
 def _key(label: str) -> str:
     """What two printings of one name share: quotes, brackets and colons of one width, no spaces."""
     return re.sub(r"\s+", "", _normalise_quotes(label)).translate(_HALF_WIDTH)
@@ -298,7 +307,7 @@ def _kind(path: Path, kind: str, raw: dict[str, Any]) -> KindForm:
     if len(set(ids)) != len(ids):
         raise FormError(f"{path.name}：{kind} 的表格编号重复")
     form = KindForm(tables)
-    relations = tuple(_relation(path, r) for r in raw.get("关系") or ())
+    relations = tuple(parse_relation(path.name, r) for r in raw.get("关系") or ())
     for relation in relations:
         for term in (relation.left, *(t for _, t in relation.right)):
             if not term.table or form.table(term.table) is None:
@@ -324,7 +333,7 @@ def _table(path: Path, raw: dict[str, Any]) -> TableSpec:
     default = tuple(map(str, raw.get("默认栏目") or ()))
     if any(c not in columns for c in default):
         raise FormError(f"{where} 的默认栏目不在栏目中")
-    relations = () if scheme or "项目" in raw else tuple(_relation(path, r) for r in raw.get("关系") or ())
+    relations = () if scheme or "项目" in raw else tuple(parse_relation(path.name, r) for r in raw.get("关系") or ())
     return TableSpec(
         str(raw["编号"]), str(raw["名称"]), tuple(map(str, raw.get("别名") or ())), _yes(raw.get("必填")),
         parts, scheme, default, relations, str(raw.get("匹配") or ""),
@@ -335,7 +344,7 @@ def _part(where: str, raw: dict[str, Any]) -> Part:
     columns = tuple(_column(c) for c in raw.get("栏目") or ())
     items = tuple(_item(i) for i in raw.get("项目") or ())
     part = Part(str(raw.get("名称") or ""), columns, items, str(raw.get("科目行") or ""))
-    relations = tuple(_relation(Path(where), r) for r in raw.get("关系") or ())
+    relations = tuple(parse_relation(where, r) for r in raw.get("关系") or ())
     for relation in relations:
         for term in (relation.left, *(t for _, t in relation.right)):
             if term.row and term.row != SUBJECT_ROWS and part.item(term.row) is None and part.column(term.row) is None:
@@ -365,25 +374,26 @@ def _yes(value: Any) -> bool:
 _TERM = re.compile(r"^(?:《(?P<table>[^》]+)》)?(?:(?P<part>[^/.]+)/)?(?P<row>[^.]*)(?:\.(?P<column>.+))?$")
 
 
-def _relation(path: Path, raw: Any) -> Relation:
+def parse_relation(where: str, raw: Any) -> Relation:
+    """A relation as the form writes it; `where` names the file or table in a FormError."""
     per_class = isinstance(raw, dict) and "逐类" in raw
     text = str(raw["逐类"] if per_class else raw)
     if text.count("=") != 1:
-        raise FormError(f"{path.name}：关系“{text}”应为“左边 = 右边”")
+        raise FormError(f"{where}：关系“{text}”应为“左边 = 右边”")
     left_text, right_text = (side.strip() for side in text.split("="))
     right: list[tuple[int, Term]] = []
     if "÷" in right_text:
         numerator, denominator = (part.strip() for part in right_text.split("÷", 1))
-        terms = ((1, _term(path, text, numerator)), (1, _term(path, text, denominator)))
-        return Relation(text, _term(path, text, left_text), terms, ratio=True)
+        terms = ((1, _term(where, text, numerator)), (1, _term(where, text, denominator)))
+        return Relation(text, _term(where, text, left_text), terms, ratio=True)
     for sign, token in re.findall(r"([+\-−]?)\s*([^+\-−]+)", right_text):
-        right.append((-1 if sign in ("-", "−") else 1, _term(path, text, token.strip())))
-    return Relation(text, _term(path, text, left_text), tuple(right), per_class)
+        right.append((-1 if sign in ("-", "−") else 1, _term(where, text, token.strip())))
+    return Relation(text, _term(where, text, left_text), tuple(right), per_class)
 
 
-def _term(path: Path, text: str, token: str) -> Term:
+def _term(where: str, text: str, token: str) -> Term:
     found = _TERM.match(token)
     if not found or not token:
-        raise FormError(f"{path.name}：关系“{text}”中的“{token}”看不懂")
+        raise FormError(f"{where}：关系“{text}”中的“{token}”看不懂")
     parts = {k: (v or "").strip() for k, v in found.groupdict().items()}
     return Term(parts["table"], parts["part"], parts["row"], parts["column"])

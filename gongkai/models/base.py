@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 from pydantic_core import PydanticCustomError
 
-from gongkai.problems import FieldPath
+from gongkai.problems import FieldPath, Finding
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．％－＋，", "0123456789.%-+,")
 _MONEY = re.compile(r"[+-]?\d+(\.\d+)?")
@@ -32,6 +32,10 @@ class Strict(BaseModel):
     def path(self) -> FieldPath:
         """Where this object stands in its YAML file, set once the document is validated."""
         return self._path
+
+    def bind(self) -> list[Finding]:
+        """What validation alone cannot read, once it passed (部门预算、决算 read their tables against a form)."""
+        return []
 
 
 def _as_text(value: Any, what: str) -> str:
