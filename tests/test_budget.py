@@ -164,6 +164,11 @@ CASES = [
          (BUDGET, '{科目编码: "201", 科目名称: 一般公共服务, 合计: 240.23, 基本支出', 1, "class-missing")],
     ),
     (
+        "procurement-adds-up",
+        BUDGET, "  货物: 4.00", "  货物: 3.00", 1,
+        [(BUDGET, "  政府采购: 4.00", 1, "sum-mismatch")],
+    ),
+    (
         "final-levels-and-initial-budget",
         FINAL, "年初预算数: 62.34,", "年初预算数: 62.35,", 1,
         [(FINAL, '{科目编码: "20103", 科目名称: 政府办公厅（室）及相关机构事务, 年初预算数', 1, "sum-mismatch"),
@@ -226,9 +231,12 @@ CROSS = [
         [(SELF, "      一般公共预算: 300.30", 1, "final-accounts-mismatch", FINAL)],
     ),
     (
-        "self-evaluation-public-costs",
-        [(SELF, "本年预算: 24.00, 本年决算: 23.46}", "本年预算: 24.00, 本年决算: 23.56}")],
-        [(SELF, "本年决算: 23.56}", 1, "final-accounts-mismatch", FINAL)],
+        "self-evaluation-public-costs-and-procurement",
+        [(SELF, "本年预算: 24.00, 本年决算: 23.46}", "本年预算: 24.00, 本年决算: 23.56}"),
+         (SELF, "政府采购金额: {本年预算: 4.00, 本年决算: 2.05}", "政府采购金额: {本年预算: 4.10, 本年决算: 2.15}")],
+        [(SELF, "本年决算: 23.56}", 1, "final-accounts-mismatch", FINAL),
+         (SELF, "政府采购金额: {本年预算: 4.10", 1, "budget-mismatch", BUDGET),
+         (SELF, "政府采购金额: {本年预算: 4.10", 1, "final-accounts-mismatch", FINAL)],
     ),
     (
         "self-evaluation-execution-vs-final",

@@ -145,6 +145,9 @@ def self_evaluation_budget(r: SelfEvaluation, budget: Budget) -> Iterator[Same]:
     ):
         yield _same(label, figure, e.path, budget, "spending", "合计", column)
     yield from _three_public_budget(r, budget)
+    procurement = r.basic_data.costs.procurement
+    if budget.table("other-figures") is not None:
+        yield _same("附件1-1政府采购金额本年预算", procurement.budget, procurement.path, budget, "other-figures", "政府采购")
 
 
 def _three_public_budget(r: SelfEvaluation, budget: Budget) -> Iterator[Same]:
@@ -169,8 +172,11 @@ def self_evaluation_final(r: SelfEvaluation, final: FinalAccounts) -> Iterator[S
     yield _same("附件1-1公用经费本年决算", costs.public.total.actual, costs.public.total.path, final, "spending", "合计", "公用经费")
     by_income = r.form.funds.by_income
     yield _same("附件1-2按收入性质分的一般公共预算", by_income.general_public, by_income.path, final, "general-public", "合计", "全年预算数")
+    if final.table("other-figures") is not None:
+        procurement = costs.procurement
+        yield _same("附件1-1政府采购金额本年决算", procurement.actual, procurement.path, final, "other-figures", "政府采购")
     yield from _three_public_rows(r, "actual", "本年决算", final, "决算数")
-    if figure_at(final, "three-public", "上年决算数", "合计")[1]:
+    if figure_at(final, "three-public", "上年决算数", "合计")[0] is not None:
         yield from _three_public_rows(r, "prior_actual", "上年决算", final, "上年决算数")
 
 

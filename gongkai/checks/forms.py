@@ -302,8 +302,8 @@ def _item_relation(ctx: Context, r: Disclosure, table: BoundTable, part: BoundPa
         if _is_rate(part, column):
             continue  # rates do not add up
         values = [(sign, *_part_sum(part, term.row, column)) for sign, term in rel.right]
-        if left.figure(column) is None:
-            continue  # not printed (a 总计 often states only its 合计): nothing stated, nothing to check
+        if left.figure(column) is None or not any(_filled(part, t.row, column) for _, t in rel.right):
+            continue  # a 总计 that states only its 合计, or 政府采购 without its 其中: nothing to add up
         label = f"{table.label}{_side(part)}{left.label}{_column_label(part, column)}"
         yield from _compare(ctx, r, label, left.figure(column), _cell(part.spec, left, column), values, left.path)
 
