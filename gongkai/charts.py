@@ -137,14 +137,14 @@ def scores(r: SelfEvaluation) -> Chart:
 def scores_chart(chart_id: str, title: str, funds: FundsRow, categories: list[IndicatorCategory], total: Total) -> Chart:
     """The scores chart of any 自评表: the department's, or one project's."""
     t = TableBuilder(f"{chart_id}-data", f"{title}（图表数据）", "单位：分").columns("指标", "分值", "得分")
-    t.row("预算执行率", Cell(funds.weight.value, "score"), Cell(funds.score.value, "score"))
+    t.row("预算执行率", Cell(funds.weight.value, "score"), na() if funds.score is None else Cell(funds.score.value, "score"))
     for category in categories:
         score = category_score(category)
         t.row(category.name, Cell(category.weight.value, "score"), na() if score is None else Cell(score, "score"))
     table = t.build()
     series = (Series("分值", PLANNED_COLOUR, "hatch"), Series("得分", ACTUAL_COLOUR, "solid"))
     sentences = [f"{row[0].text}分值{row[1].text}分，{_scored(row[2])}" for row in table.body]
-    overall = f"总分{plain(total.weight.value)}分，得分{plain(total.score.value)}分"
+    overall = f"总分{plain(total.weight.value)}分，" + (f"得分{plain(total.score.value)}分" if total.score else "未填写得分")
     description = f"{'；'.join(sentences)}。{overall}。"
     svg = _grouped_svg(chart_id, title, description, table, series, "单位：分")
     return Chart(chart_id, title, description, svg, table)

@@ -379,7 +379,9 @@ def indicators(r: SelfEvaluation) -> Table:
 def indicator_table(table_id: str, caption: str, categories: list[IndicatorCategory], total: Total) -> Table:
     """一级指标 → 二级指标 → 三级指标 as the form nests them, and the 总分 row."""
     t = TableBuilder(table_id, caption, "分值、得分单位：分")
-    t.columns("一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施")
+    listed = [i for c in categories for g in c.groups for i in g.indicators]
+    texts = [(label, attr) for label, attr in INDICATOR_TEXTS if attr in ("target", "achieved") or any(getattr(i, attr) for i in listed)]
+    t.columns("一级指标", "二级指标", "三级指标", *(label for label, _ in texts), "分值", "得分", "偏差原因分析及改进措施")
     for category in categories:
         rows_in = [max(1, len(g.indicators)) for g in category.groups]
         for g_index, group in enumerate(category.groups):
@@ -391,10 +393,10 @@ def indicator_table(table_id: str, caption: str, categories: list[IndicatorCateg
                     lead.append(Cell(label, "label", header=True, rowspan=sum(rows_in)))
                 if i_index == 0:
                     lead.append(Cell(group.name, "label", header=True, rowspan=rows_in[g_index]))
-                t.body.append(lead + _indicator_cells(indicator))
+                t.body.append(lead + _indicator_cells(indicator, [attr for _, attr in texts]))
     t.body.append(
         [
-            Cell("总分", "label", header=True, colspan=5),
+            Cell("总分", "label", header=True, colspan=3 + len(texts)),
             fig(total.weight, "score"),
             fig(total.score, "score"),
             Cell(None, "text"),
@@ -403,13 +405,17 @@ def indicator_table(table_id: str, caption: str, categories: list[IndicatorCateg
     return t.build()
 
 
-def _indicator_cells(indicator) -> list[Cell]:
+# The text columns of an indicator, in the order the forms print them; 指标性质 and 度量单位 only where used.
+INDICATOR_TEXTS = (("指标性质", "nature"), ("年度指标值", "target"), ("度量单位", "measure"), ("实际完成值", "achieved"))
+
+
+def _indicator_cells(indicator, texts: list[str]) -> list[Cell]:
     if indicator is None:
-        return [Cell("无", "label", header=True), *(Cell(None, k) for k in ("text", "text", "score", "score", "text"))]
+        return [Cell("无", "label", header=True), *(Cell(None, "text") for _ in texts),
+                *(Cell(None, k) for k in ("score", "score", "text"))]
     return [
         Cell(indicator.name, "label", header=True),
-        text(indicator.target),
-        text(indicator.achieved),
+        *(text(getattr(indicator, attr)) for attr in texts),
         fig(indicator.weight, "score"),
         fig(indicator.score, "score"),
         text(indicator.deviation),

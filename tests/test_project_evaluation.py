@@ -4,9 +4,11 @@ rule across documents names both places; the page, PDF and downloads exist; `new
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
+import openpyxl
 import pikepdf
 import pytest
 from conftest import CONTENT, build_site
@@ -285,3 +287,55 @@ def test_a_corrected_figure_is_noted_once_in_its_projects_table(sample_site: Pat
 @pytest.mark.parametrize(("n", "text"), [(1, "一"), (10, "十"), (12, "十二"), (20, "二十"), (21, "二十一"), (99, "九十九"), (100, "100")])
 def test_projects_are_counted_as_section_headings_count(n: int, text: str) -> None:
     assert chinese_number(n) == text
+
+
+# A 得分 the form left blank stays blank: in the page, the PDF, the CSV and the workbook; nothing is invented.
+
+PROJECTS_FILE = f"{UNIT}/2023/project-evaluation.yaml"
+
+
+def test_a_blank_score_stays_blank_everywhere(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    edit(content, PROJECTS_FILE, "实际完成值: 400余人次, 分值: 15, 得分: 15}", "实际完成值: 400余人次, 分值: 15, 得分: }")
+    edit(content, PROJECTS_FILE, "      执行率: 100%\n      得分: 10\n", "      执行率: 100%\n      得分:\n")
+    assert check(content).errors == []
+    out = tmp_path / "site"
+    build_site(content, out, pdf=True)
+    folder = out / UNIT / "2023" / "downloads"
+    rows = (folder / "project-evaluation-project-1-indicators.csv").read_text(encoding="utf-8-sig").splitlines()
+    [row] = [r for r in rows if "来京对接联络服务人次" in r]
+    assert row.endswith(",15,,")  # 分值 15, 得分 blank, no 偏差原因
+    funds = (folder / "project-evaluation-project-1-funds.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert funds[1] == "年度资金总额,62.34,46.78,46.78,10,100%,"
+    book = openpyxl.load_workbook(folder / "project-evaluation.xlsx")
+    sheet = next(s for s in book.worksheets if any("来京对接联络服务人次" == c.value for r in s.iter_rows() for c in r))
+    [cells] = [r for r in sheet.iter_rows() if any(c.value == "来京对接联络服务人次" for c in r)]
+    values = [c.value for c in cells]
+    position = values.index("来京对接联络服务人次")
+    assert values[position + 3] in (15, "15") and values[position + 4] is None
+    page = (out / UNIT / "2023" / "project-evaluation.html").read_text(encoding="utf-8")
+    cells = page.split("来京对接联络服务人次</th>", 1)[1].split("</tr>", 1)[0]
+    assert re.search(r'class="num">15</td>\s*<td[^>]*class=" empty">', cells)  # shown as blank (“空” to a screen reader)
+    assert "未填写得分（分值10分）" in page
+    pdf = out / UNIT / "2023" / "project-evaluation.pdf"
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    [line] = [t for t in text.splitlines() if "来京对接" in t and "400余人次" in t]
+    assert re.search(r"400余人次\s+15\s+—空\s+—空\s*$", line), line  # the weight, then a blank 得分 (no figure)
+
+
+def test_other_provinces_funding_rows_and_indicator_columns(sample_site: Path) -> None:
+    """四川's and 安徽's forms: more sources of funds (they add up too), 指标性质 and 度量单位 where printed."""
+    edit(sample_site, PROJECTS_FILE, "      其他资金: {年初预算数: 0, 全年预算数: 0, 全年执行数: 0}\n",
+         "      上年结转资金: {年初预算数: 0, 全年预算数: 0, 全年执行数: 0}\n      单位资金: {年初预算数: 0, 全年预算数: 0, 全年执行数: 0.01}\n")
+    edit(sample_site, PROJECTS_FILE, "{名称: 在京人才信息采集, 年度指标值: ≥200人,", "{名称: 在京人才信息采集, 指标性质: 定量, 年度指标值: ≥200, 度量单位: 人,")
+    [problem] = check(sample_site).errors
+    assert problem.code == "sum-mismatch" and "单位资金" in problem.message and "全年执行数" in problem.message
+    edit(sample_site, PROJECTS_FILE, "全年执行数: 0.01}", "全年执行数: 0}")
+    out = sample_site.parent / "site"
+    build_site(sample_site, out)
+    rows = (out / UNIT / "2023" / "downloads" / "project-evaluation-project-1-indicators.csv").read_text("utf-8-sig").splitlines()
+    assert rows[0].startswith("一级指标,二级指标,三级指标,指标性质,年度指标值,度量单位,实际完成值,分值")
+    assert any(",在京人才信息采集,定量,≥200,人,206人,5,5" in r for r in rows)
+    funds = (out / UNIT / "2023" / "downloads" / "project-evaluation-project-1-funds.csv").read_text("utf-8-sig")
+    assert "其中：上年结转资金" in funds and "其中：单位资金" in funds

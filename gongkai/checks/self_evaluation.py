@@ -271,8 +271,8 @@ def funds_rate_and_score(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
 def rate_and_score_hold(f: FundsRow) -> Iterator[Finding]:
     """执行率 = 全年执行数 ÷ 全年预算数; its 得分 is 执行率 × 分值, capped at the 分值 (a warning)."""
     yield from rate_equals(("执行率", f.rate), ("全年执行数", f.executed), ("全年预算数", f.full_year))
-    if value_of(f.full_year) == 0:
-        return
+    if value_of(f.full_year) == 0 or f.score is None:
+        return  # no 得分 stated: nothing to compare
     earned = min(f.weight.value, rounded(f.executed.value / f.full_year.value * f.weight.value, 2))
     if earned != f.score.value:
         yield Finding(
@@ -319,14 +319,15 @@ def scores_add_up(funds: FundsRow, categories: list[IndicatorCategory], total: T
     for category in categories:
         indicators = [i for group in category.groups for i in group.indicators]
         yield from _score_sum(f"{category.name}分值", category.weight, [i.weight for i in indicators])
-        if category.score is not None:
+        if category.score is not None and all(i.score is not None for i in indicators):
             yield from _score_sum(f"{category.name}得分", category.score, [i.score for i in indicators])
         for indicator in indicators:
             if indicator.score is not None and indicator.weight is not None:
                 yield from not_above((f"“{indicator.name}”得分", indicator.score), ("分值", indicator.weight))
     yield from _score_sum("总分的分值", total.weight, [funds.weight] + [c.weight for c in categories])
     scores = [funds.score] + [i.score for c in categories for g in c.groups for i in g.indicators]
-    yield from _score_sum("总分的得分", total.score, scores)
+    if total.score is not None and all(s is not None for s in scores):  # a form left partly blank adds up to nothing
+        yield from _score_sum("总分的得分", total.score, scores)
 
 
 def deviations_explained(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
@@ -384,9 +385,9 @@ def _m(figure: Figure | None) -> str:
     return money(value_of(figure))
 
 
-def _same_score(first: tuple[str, ScoreFigure], second: tuple[str, ScoreFigure]) -> Iterator[Finding]:
+def _same_score(first: tuple[str, ScoreFigure | None], second: tuple[str, ScoreFigure]) -> Iterator[Finding]:
     (label_a, a), (label_b, b) = first, second
-    if a.value != b.value:
+    if a is not None and a.value != b.value:
         yield Finding(
             "figure-mismatch",
             b.path,

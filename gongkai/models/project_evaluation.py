@@ -31,12 +31,24 @@ class SourceRow(Strict):
 
 
 class ProjectFunds(FundsRow):
-    """项目资金：年度资金总额，及其中财政拨款、其他资金（各栏：年度资金总额 = 财政拨款 + 其他资金）。"""
+    """项目资金：年度资金总额，及其中各来源（各栏：年度资金总额 = 所列各来源之和）。
+
+    各地的表列出的来源不同：财政拨款 / 其他资金（湖南），本年财政拨款 / 上年结转资金 / 其他资金（安徽），
+    财政资金 / 财政专户管理资金 / 单位资金 / 其他资金（四川）；照原表填写其中几项即可。
+    """
 
     fiscal: SourceRow | None = Field(None, alias="财政拨款", description="其中：财政拨款")
+    current_fiscal: SourceRow | None = Field(None, alias="本年财政拨款", description="其中：本年财政拨款")
+    fiscal_funds: SourceRow | None = Field(None, alias="财政资金", description="其中：财政资金")
+    carried: SourceRow | None = Field(None, alias="上年结转资金", description="其中：上年结转资金")
+    special_account: SourceRow | None = Field(None, alias="财政专户管理资金", description="其中：财政专户管理资金")
+    unit_funds: SourceRow | None = Field(None, alias="单位资金", description="其中：单位资金")
     other: SourceRow | None = Field(None, alias="其他资金", description="其中：其他资金")
 
-    SOURCES: ClassVar[dict[str, str]] = {"fiscal": "财政拨款", "other": "其他资金"}
+    SOURCES: ClassVar[dict[str, str]] = {
+        "fiscal": "财政拨款", "current_fiscal": "本年财政拨款", "fiscal_funds": "财政资金", "carried": "上年结转资金",
+        "special_account": "财政专户管理资金", "unit_funds": "单位资金", "other": "其他资金",
+    }
 
     def sources(self) -> list[tuple[str, SourceRow]]:
         """The “其中” rows the form fills in, labelled; none when it leaves them out."""

@@ -287,7 +287,7 @@ class FundsRow(Strict):
     executed: Amount = Field(alias="全年执行数")
     weight: ScoreFigure = Field(alias="分值")
     rate: Rate = Field(alias="执行率", description="全年执行数 ÷ 全年预算数")
-    score: ScoreFigure = Field(alias="得分")
+    score: ScoreFigure | None = Field(None, alias="得分", description="原表空着就留空")
 
 
 class Funds(FundsRow):
@@ -308,7 +308,9 @@ class Indicator(Strict):
     """三级指标。"""
 
     name: Text = Field(alias="名称")
+    nature: Text | None = Field(None, alias="指标性质", description="如 定量、定性，或 ≥、≤、＝（有的省的表有这一栏）")
     target: Text | None = Field(None, alias="年度指标值")
+    measure: Text | None = Field(None, alias="度量单位", description="指标值的单位（有的省的表有这一栏）")
     achieved: Text | None = Field(None, alias="实际完成值")
     weight: ScoreFigure | None = Field(None, alias="分值")
     score: ScoreFigure | None = Field(None, alias="得分")
@@ -333,7 +335,7 @@ class IndicatorCategory(Strict):
 
 class Total(Strict):
     weight: ScoreFigure = Field(alias="分值")
-    score: ScoreFigure = Field(alias="得分")
+    score: ScoreFigure | None = Field(None, alias="得分", description="原表空着就留空")
 
 
 class SelfEvaluationForm(Strict):
