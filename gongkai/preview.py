@@ -65,7 +65,7 @@ class Session:
     problems: list[Problem] = field(default_factory=list)
     content: Content | None = None
     _env: jinja2.Environment = field(init=False)
-    _reads: dict[Path, tuple[Stamp, ReadResult]] = field(default_factory=dict)
+    _reads: dict[Path, tuple[tuple[Stamp, type], ReadResult]] = field(default_factory=dict)
     _units: dict[str, UnitCheck] = field(default_factory=dict)  # each unit's checks, while its files are unchanged
     _seen: dict[Path, Stamp] = field(default_factory=dict)
     _rendered: dict[str, str] = field(default_factory=dict)  # output key -> fingerprint of its inputs
@@ -107,8 +107,9 @@ class Session:
     def _read(self, source: Source, model_class: type[Strict]) -> ReadResult:
         stamp = _stamp(source.path)
         cached = self._reads.get(source.path)
-        if cached is None or cached[0] != stamp:
-            cached = (stamp, read_source(source, model_class))
+        # The model counts too: a 预算 read against another 表样 (site.yaml changed) is read again.
+        if cached is None or cached[0] != (stamp, model_class):
+            cached = ((stamp, model_class), read_source(source, model_class))
             self._reads[source.path] = cached
         return cached[1]
 

@@ -14,7 +14,7 @@ from gongkai.tables import TABLES_BY_KIND
 
 REAL = Path(__file__).parent / "fixtures" / "real"
 
-# (file under site/, line, column, code) of every problem `check` must report, and nothing else.
+# (file under content/, line, column, code) of every problem `check` must report, and nothing else.
 # Each is one of the inconsistencies listed, with its arithmetic, in the fixture's expected.yaml.
 EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
     # 合 计 34.35 while its items sum to 1.70, and 3.公务用车费 printed 0 over 32.65 + 0: in both columns.
@@ -42,13 +42,13 @@ EXPECTED: dict[str, list[tuple[str, int, int, str]]] = {
 
 
 def test_every_fixture_is_listed() -> None:
-    assert sorted(p.name for p in REAL.iterdir() if (p / "site").is_dir()) == sorted(EXPECTED)
-    assert len({(REAL / name / "site" / "site.yaml").read_text("utf-8") for name in EXPECTED}) >= 3  # several sites
+    assert sorted(p.name for p in REAL.iterdir() if (p / "content").is_dir()) == sorted(EXPECTED)
+    assert len({(REAL / name / "content" / "site.yaml").read_text("utf-8") for name in EXPECTED}) >= 3  # several sites
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_check_reports_exactly_the_documents_own_inconsistencies(name: str) -> None:
-    site = REAL / name / "site"
+    site = REAL / name / "content"
     found = sorted(
         (Path(p.file).resolve().relative_to(site.resolve()).as_posix(), p.line, p.column, p.code)
         for p in check(site).problems
@@ -60,7 +60,7 @@ def test_check_reports_exactly_the_documents_own_inconsistencies(name: str) -> N
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_tables_are_published_as_transcribed(name: str) -> None:
     """Every figure of the file appears in its table as written (0 as 0.00 to the site's decimals); blanks stay blank."""
-    loaded = load(REAL / name / "site")
+    loaded = load(REAL / name / "content")
     assert loaded.content is not None
     for entry in loaded.content.reports:
         tables = TABLES_BY_KIND[entry.kind](entry.model)
@@ -77,7 +77,7 @@ def test_tables_are_published_as_transcribed(name: str) -> None:
 @pytest.mark.parametrize("name", [n for n, problems in EXPECTED.items() if not problems])
 def test_pages_build(tmp_path: Path, name: str) -> None:
     content = tmp_path / "content"
-    shutil.copytree(REAL / name / "site", content)
+    shutil.copytree(REAL / name / "content", content)
     build(content, BuildOptions(out=tmp_path / "site", pdf=False))
     pages = list((tmp_path / "site").rglob("*.html"))
     report = [p for p in pages if p.name in ("budget.html", "final-accounts.html")]

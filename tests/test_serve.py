@@ -138,3 +138,17 @@ def test_one_edit_rerenders_one_report_and_no_index(sample_site: Path, tmp_path:
     assert (again.reports, again.indexes) == (1, 0)
     [changed] = again.changed
     assert changed.endswith(str(SAMPLE_REPORT))
+
+
+def test_a_new_form_in_site_yaml_reads_the_budgets_again(sample_site: Path, tmp_path: Path) -> None:
+    """The preview keeps what it read; a 预算 read against 湖南 is read again when site.yaml names 全国."""
+    session = Session(sample_site, tmp_path / "preview")
+    page = tmp_path / "preview" / "huaihua-bjlxc" / "2023" / "final-accounts.html"
+
+    def general_public_head() -> str:
+        return page.read_text("utf-8").split('id="general-public"', 1)[1].split("</thead>", 1)[0]
+
+    assert session.rebuild().ok and ">决算数</th>" in general_public_head()  # 湖南 groups its 决算数 columns
+    edit(sample_site / "site.yaml", "表样: 湖南", "表样: 全国")
+    assert session.rebuild().ok
+    assert ">决算数</th>" not in general_public_head()  # read again against 全国, which does not
