@@ -20,6 +20,7 @@ from gongkai import archive, incremental, pdf, site
 from gongkai.charts import report_charts
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
+from gongkai.markup import TextFix
 from gongkai.problems import Problem
 from gongkai.render import render_page, template_problem, write_page
 from gongkai.tables import TABLES_BY_KIND, corrections
@@ -83,11 +84,39 @@ def report_view(
         "tables": {t.id: t for t in tables},
         "charts": report_charts(entry.kind, entry.model),
         "corrections": corrections(tables),
+        "text_corrections": text_corrections(entry.model),
+        "text_fixes": text_fixes(entry.model),
         "history": history(entry, frozen, originals),
         "toc": site.sections(entry),
         "downloads": [],
         "pdf_pages": None,
     }
+
+
+@dataclass(frozen=True)
+class TextNote:
+    """A 正文更正 as the 更正说明 list shows it."""
+
+    anchor: str
+    section: str
+    fix: Any  # models.self_evaluation.TextCorrection
+
+
+def text_corrections(model: Any) -> list[TextNote]:
+    """Every corrected passage of a text, in the text's order, each finding its section."""
+    notes = []
+    for index, fix in enumerate(getattr(model, "text_corrections", [])):
+        section = fix.section or next((h for h, body in model.text.items() if fix.corrected in body), "")
+        notes.append(TextNote(f"text-fix-{index}", section, fix))
+    return notes
+
+
+def text_fixes(model: Any) -> dict[str, list[TextFix]]:
+    """The inline marks of each section's corrections, for the narrative filter."""
+    fixes: dict[str, list[TextFix]] = {}
+    for note in text_corrections(model):
+        fixes.setdefault(note.section, []).append(TextFix(note.anchor, note.fix.corrected, note.fix.original))
+    return fixes
 
 
 def history(entry: ReportEntry, frozen: archive.ReportState | None, originals: str | None) -> list[dict[str, Any]]:
@@ -142,6 +171,7 @@ def pdf_job(env: Any, content: Content, entry: ReportEntry, view: dict[str, Any]
     """The print HTML, its attachments (source YAML, validated JSON) and the report's own dates."""
     created = dt.datetime.combine(entry.model.published, dt.time(), tzinfo=CHINA)
     fixes = [note.cell.correction.date for note in view["corrections"] if note.cell.correction.date]
+    fixes += [note.fix.date for note in view["text_corrections"]]
     modified = dt.datetime.combine(max([entry.model.published, *fixes]), dt.time(), tzinfo=CHINA)
     page = site.Page(site.pdf_path(entry), f"pdf/report-{entry.kind}.html", site.report_title(entry))
     running = f"{entry.unit.model.name} · {entry.year}年度 · {entry.model.title}"

@@ -254,7 +254,12 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
 
 def _problem(path: Path, document: Document | None, finding: Finding) -> Problem:
     """Tie a finding to its file, line and column; name the other places it refers to."""
-    line, column = document.locate(finding.path) if document else (1, 1)
+    if document is None:
+        line, column = 1, 1
+    elif finding.offset is not None:
+        line, column = document.locate_in_text(finding.path, finding.offset)
+    else:
+        line, column = document.locate(finding.path)
     shown = tuple(part for part in finding.path if not (isinstance(part, str) and part.startswith("__")))
     message = finding.message + _see_also(document, finding.see)
     return Problem(finding.code, finding.severity, display_file(path), line, column, format_path(shown), message)

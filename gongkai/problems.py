@@ -35,6 +35,8 @@ class Finding:
     severity: Severity = Severity.ERROR
     # Other places that hold a figure this one disagrees with; named in the printed message.
     see: tuple[FieldPath, ...] = ()
+    # For a finding inside a text (a figure in a paragraph): the character where it starts.
+    offset: int | None = None
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ class Document:
     data: Data = None
     marks: dict[FieldPath, Mark] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    # Quoted and block scalars: their style and, for a block, the indentation of its text.
+    styles: dict[FieldPath, tuple[str, int]] = field(default_factory=dict)
 
     @property
     def readable(self) -> bool:
@@ -71,6 +73,21 @@ class Document:
                 return mark.line, mark.column
             return mark.value_line, mark.value_column
         return 1, 1
+
+    def locate_in_text(self, path: FieldPath, offset: int) -> tuple[int, int]:
+        """The line and column of character `offset` of the text at `path` (a figure in a paragraph)."""
+        mark, value = self.marks.get(path), self.get(path)
+        if mark is None or not isinstance(value, str):
+            return self.locate(path)
+        before = value[:offset]
+        line_in_value = before.count("\n")
+        column_in_line = offset - (before.rfind("\n") + 1)
+        style, indent = self.styles.get(path, ("", 0))
+        if style in ("|", ">"):
+            return mark.value_line + 1 + line_in_value, indent + column_in_line + 1
+        if line_in_value == 0:
+            return mark.value_line, mark.value_column + column_in_line + (1 if style else 0)
+        return mark.value_line + line_in_value, 1  # a plain scalar folded over lines: its line is enough
 
     def get(self, path: FieldPath) -> Data:
         node: Any = self.data
@@ -357,7 +374,16 @@ class _Converter:
             return [self.child(item, path + (i,), item, depth) for i, item in enumerate(node.value)]
         if not node.style and node.value in ("", "~", "null", "Null", "NULL"):  # plain: None or ""
             return None
+        if node.style:
+            self.doc.styles[path] = (node.style, self.block_indent(node) if node.style in "|>" else 0)
         return node.value
+
+    def block_indent(self, node: yaml.Node) -> int:
+        """How far a block scalar's text is indented: the first line of it that is not blank."""
+        for line in self.text[node.start_mark.index:node.end_mark.index].split("\n")[1:]:
+            if line.strip():
+                return len(line) - len(line.lstrip(" "))
+        return 0
 
     def mapping(self, node: yaml.MappingNode, path: FieldPath, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}

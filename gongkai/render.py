@@ -17,7 +17,7 @@ from markupsafe import Markup
 from gongkai import numbers, site
 from gongkai.content import Content
 from gongkai.downloads import human_size
-from gongkai.markup import render_markdown
+from gongkai.markup import render_markdown, render_narrative
 from gongkai.models.base import Figure, value_of
 from gongkai.problems import Problem, Severity, display_file
 from gongkai.tables import correction_anchor
@@ -62,6 +62,7 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
         percent=_percent,
         signed=_signed,
         markdown=render_markdown,
+        narrative=render_narrative,
         cn_date=cn_date,
         iso_date=lambda d: d.isoformat(),
         filesize=human_size,

@@ -19,33 +19,24 @@ KIND_NAMES = {
 
 # A report's sections in page order: (anchor, heading). The page and the PDF list them alike.
 Sections = tuple[tuple[str, str], ...]
-# The kinds whose sections are the same for every report.
-SECTIONS: dict[str, Sections] = {
-    "self-evaluation": (
-        ("s1", "一、部门（单位）基本情况"),
-        ("s2", "二、部门整体支出管理及使用情况"),
-        ("s3", "三、政府性基金预算支出情况"),
-        ("s4", "四、国有资本经营预算支出情况"),
-        ("s5", "五、社会保险基金预算支出情况"),
-        ("s6", "六、部门整体支出绩效情况"),
-        ("s7", "七、存在的问题及原因分析"),
-        ("s8", "八、下一步改进措施"),
-        ("s9", "九、其他需要说明的情况"),
-        ("a1", "附件1-1 部门整体支出绩效评价基础数据表"),
-        ("a2", "附件1-2 部门整体支出绩效自评表"),
-    ),
-}
+# The self-evaluation's own tables, after its text and the figures Gongkai draws from it.
+SELF_EVALUATION_TAIL: Sections = (
+    ("data", "正文中的数字（据正文整理）"),
+    ("a1", "附件1-1 部门整体支出绩效评价基础数据表"),
+    ("a2", "附件1-2 部门整体支出绩效自评表"),
+)
 CHINESE_NUMERALS = "一二三四五六七八九十"
 ASSETS = "assets"
 
 
 def sections(entry: ReportEntry) -> Sections:
-    """The table of contents of a report: fixed for most kinds, one section per project for 项目支出绩效自评表."""
+    """The table of contents of a report: its text's own headings, then its tables; one section per project."""
     if entry.kind == "project-evaluation":
         return project_sections(entry.model.projects)  # type: ignore[union-attr]
     if entry.kind in ("budget", "final-accounts"):
         return disclosure_sections(entry.model.narrative)  # type: ignore[union-attr]
-    return SECTIONS[entry.kind]
+    text = entry.model.text  # type: ignore[union-attr]
+    return tuple((f"s{n}", heading) for n, heading in enumerate(text, 1)) + SELF_EVALUATION_TAIL
 
 
 def disclosure_sections(narrative: dict[str, str]) -> Sections:

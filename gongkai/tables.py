@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any, Literal, Union
 
 from gongkai.forms.bind import BoundPart, BoundTable, Dash, Row
-from gongkai.models.base import Correction, Figure, Rate
+from gongkai.models.base import Correction, Figure, Rate, value_of
 from gongkai.models.disclosure import Disclosure
 from gongkai.models.project_evaluation import Project, ProjectEvaluation, SourceRow
 from gongkai.models.self_evaluation import (
@@ -255,11 +255,20 @@ def expenditure(r: SelfEvaluation, unit: str) -> Table:
 
 def execution(r: SelfEvaluation, unit: str) -> Table:
     b, p = r.execution.basic, r.execution.project
-    t = TableBuilder("execution", "基本支出和项目支出执行情况", unit)
-    t.columns("项目", "年初预算", "年中追加", "年中调减", "全年预算", "实际支出", "转入结余分配")
-    t.row("基本支出", fig(b.initial), na(), na(), fig(b.full_year), fig(b.actual), fig(b.balance))
-    t.row("项目支出", fig(p.initial), fig(p.added), fig(p.reduced), fig(p.full_year), fig(p.actual), na())
+    note = "“年中调整（推算）”＝全年预算－年初预算－年中追加＋年中调减，由 Gongkai 推算，原报告未列示。"
+    t = TableBuilder("execution", "基本支出和项目支出执行情况", unit, note=note)
+    t.columns("项目", "年初预算", "年中追加", "年中调减", "年中调整（推算）", "全年预算", "实际支出", "转入结余分配")
+    t.row("基本支出", fig(b.initial), na(), na(), _adjustment(b.initial, None, None, b.full_year),
+          fig(b.full_year), fig(b.actual), fig(b.balance))
+    t.row("项目支出", fig(p.initial), fig(p.added), fig(p.reduced), _adjustment(p.initial, p.added, p.reduced, p.full_year),
+          fig(p.full_year), fig(p.actual), na())
     return t.build()
+
+
+def _adjustment(initial: Figure, added: Figure | None, reduced: Figure | None, full_year: Figure) -> Cell:
+    """What the text leaves unexplained between 年初 and 全年: shown, so the row adds up."""
+    gap = value_of(full_year) - value_of(initial) - value_of(added) + value_of(reduced)
+    return Cell(gap, "money")
 
 
 def basic_items(r: SelfEvaluation, unit: str) -> Table:

@@ -194,6 +194,11 @@ _HALF_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
 
 
 @lru_cache(maxsize=8192)
+def name_key(label: str) -> str:
+    """What two printings of one name share (public: the text-figure matcher compares names the same way)."""
+    return _key(label)
+
+
 def _key(label: str) -> str:
     """What two printings of one name share: quotes, brackets and colons of one width, no spaces."""
     return re.sub(r"\s+", "", _normalise_quotes(label)).translate(_HALF_WIDTH)

@@ -38,7 +38,6 @@ class Staffing(Strict):
     on_post_parts: list[StaffPart] = Field(default_factory=list, alias="其中")
     dispatched: CountFigure | None = Field(None, alias="劳务派遣人员")
     retired: CountFigure | None = Field(None, alias="离退休人员")
-    note: Markdown | None = Field(None, alias="说明")
 
 
 class NamedAmount(Strict):
@@ -53,7 +52,6 @@ class PerformanceTargets(Strict):
     project_count: CountFigure = Field(alias="项目数", description="编报绩效目标的项目个数")
     project_total: Amount = Field(alias="项目支出")
     projects: list[NamedAmount] = Field(default_factory=list, alias="项目")
-    note: Markdown | None = Field(None, alias="说明")
 
 
 class Basics(Strict):
@@ -72,7 +70,6 @@ class IncomeBudget(Strict):
     government_fund: Amount | None = Field(None, alias="政府性基金预算拨款")
     state_capital: Amount | None = Field(None, alias="国有资本经营预算拨款")
     change: ChangeAmount | None = Field(None, alias="较上年增减", description="同口径对比，增加为正，减少为负")
-    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class ExpenditureBudget(Strict):
@@ -83,7 +80,6 @@ class ExpenditureBudget(Strict):
     public: Amount = Field(alias="公用经费")
     projects: Amount = Field(alias="项目支出")
     change: ChangeAmount | None = Field(None, alias="较上年增减")
-    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class SpendingItem(Strict):
@@ -99,7 +95,6 @@ class BasicSpending(Strict):
     actual: Amount = Field(alias="实际支出")
     balance: Amount = Field(alias="结余", description="转入结余分配")
     items: list[SpendingItem] = Field(default_factory=list, alias="主要明细", description="按经济科目列出的主要支出，可不列全")
-    note: Markdown | None = Field(None, alias="说明")
 
 
 class ProjectSpending(Strict):
@@ -110,7 +105,6 @@ class ProjectSpending(Strict):
     reduced: Amount | None = Field(None, alias="年中调减")
     full_year: Amount = Field(alias="全年预算")
     actual: Amount = Field(alias="实际支出")
-    note: Markdown | None = Field(None, alias="说明")
 
 
 class ThreePublic(Strict):
@@ -123,13 +117,11 @@ class ThreePublic(Strict):
     overseas: Amount | None = Field(None, alias="因公出国（境）费")
     change: ChangeAmount | None = Field(None, alias="较上年增减", description="较上年预算数，增加为正，减少为负")
     change_rate: ChangeRate | None = Field(None, alias="增减率")
-    reason: Markdown | None = Field(None, alias="增减原因")
 
 
 class Execution(Strict):
     """二、部门整体支出管理及使用情况。"""
 
-    overview: Markdown = Field(alias="总体情况")
     income: IncomeBudget = Field(alias="收入预算")
     expenditure: ExpenditureBudget = Field(alias="支出预算")
     basic: BasicSpending = Field(alias="基本支出")
@@ -141,7 +133,6 @@ class FundSpending(Strict):
     """政府性基金、国有资本经营、社会保险基金预算支出：没有时写“无”。"""
 
     amount: Amount | None = Field(None, alias="金额")
-    note: Markdown | None = Field(None, alias="说明")
 
     @model_validator(mode="before")
     @classmethod
@@ -149,7 +140,7 @@ class FundSpending(Strict):
         if data == "无":
             return {}
         if isinstance(data, str):
-            raise PydanticCustomError("bad-value", "应写“无”，或写出“金额”和“说明”", {})
+            raise PydanticCustomError("bad-value", "应写“无”，或写出“金额”", {})
         return data
 
     @property
@@ -163,8 +154,6 @@ class Evaluation(Strict):
     full_marks: ScoreFigure = Field(alias="总分", description="满分，通常为 100")
     score: ScoreFigure = Field(alias="得分")
     grade: Text = Field(alias="等级", description="优秀、良好、中、差")
-    conclusion: Markdown = Field(alias="综合评价结论")
-    analysis: Markdown = Field(alias="评价指标分析")
 
     GRADES: ClassVar[tuple[str, ...]] = ("优秀", "良好", "中", "差")
 
@@ -355,21 +344,32 @@ class CorrectionEntry(Strict):
     reason: Text = Field(alias="原因")
 
 
+class TextCorrection(Strict):
+    """正文更正：正文里改过的一处文字（数字或错字）。正文写更正后的文字，这里保留原文和理由。"""
+
+    section: Text | None = Field(None, alias="位置", description="正文中所在部分的标题；不写则在全文中查找")
+    original: str = Field(alias="原文", description="原发布的文字，逐字照录")
+    corrected: Text = Field(alias="更正为", description="正文中更正后的文字，须在该部分中恰好出现一次")
+    reason: Text = Field(alias="说明", description="更正理由")
+    date: Date = Field(alias="日期", description="更正日期")
+
+
 class SelfEvaluation(ReportHeader):
     """部门整体支出绩效自评报告：content/<单位>/<年度>/self-evaluation.yaml。"""
 
     KIND: ClassVar[str] = "self-evaluation"
     KIND_NAME: ClassVar[str] = "部门整体支出绩效自评报告"
 
+    text: dict[str, Markdown] = Field(
+        alias="正文", min_length=1, description="报告正文，照发布稿逐字录入，按原文顺序：各部分标题: 原文"
+    )
+    text_corrections: list[TextCorrection] = Field(default_factory=list, alias="正文更正")
     basics: Basics = Field(alias="基本情况")
     execution: Execution = Field(alias="预算执行")
     government_fund: FundSpending = Field(alias="政府性基金预算支出")
     state_capital: FundSpending = Field(alias="国有资本经营预算支出")
     social_insurance: FundSpending = Field(alias="社会保险基金预算支出")
     evaluation: Evaluation = Field(alias="绩效情况")
-    issues: Markdown = Field(alias="存在的问题")
-    improvements: Markdown = Field(alias="改进措施")
-    other: Markdown = Field(alias="其他需要说明的情况")
     basic_data: BasicData = Field(alias="基础数据表")
     form: SelfEvaluationForm = Field(alias="自评表")
     corrections_log: list[CorrectionEntry] = Field(
