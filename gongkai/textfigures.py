@@ -33,6 +33,12 @@ FIGURE = re.compile(
     rf"(?<![\d.A-Za-z\-－])(?P<number>\d+(?:\.\d+)?)(?P<approx>余|多)?\s*(?P<unit>{_UNIT_PATTERN})"
     r"(?![\d\-])"
 )
+# “4125.49、4143.91万元”: numbers listed before one unit share it.
+SHARED_UNIT = re.compile(
+    rf"(?<![\d.A-Za-z\-－])(?P<number>\d+(?:\.\d+)?)(?=(?:、\s*\d+(?:\.\d+)?)+\s*(?P<unit>{_UNIT_PATTERN}))"
+)
+# “收、支总计各是 A、B”: one label for each of the figures that follow.
+ENUMERATED = re.compile(r"([^\d\s，,。；;：:、年]{1,4})、([^\s，,。；;：:、]{1,4}?)([^\s，,。；;：:、]*?)(?:各是|分别是|分别为|各为|依次为)\s*$")
 MARKER = re.compile(r"\s*[{｛](?P<body>[^{}｛｝\n]*)[}｝]")
 # A marker may follow the word the unit belongs to: “4个科室{不核对}”.
 MARKER_AFTER = re.compile(r"[^\d，,。；;：:、！？!?\n{｛}｝]{0,8}?(?P<marker>\s*[{｛][^{}｛｝\n]*[}｝])")
@@ -49,6 +55,7 @@ GENERIC = {"值", "金额", "人数", "合计", "小计", "本年", "数额"}
 _ORDINAL_BEFORE = ("附件", "第", "表", "附表")
 # “单位价值50万元以上的设备”: a threshold the text names, not a figure it states.
 _THRESHOLD = re.compile(r"(?:以上|以下|以内|及以上|及以下)")
+_PERIOD_AFTER = re.compile(r"(?<=..)(?:年初预算|全年预算|预算|决算|执行)$")
 _BOUND_BEFORE = ("不少于", "不低于", "不超过", "不高于", "至少", "≥", "≤", ">", "<", "＞", "＜")
 
 
@@ -117,8 +124,11 @@ def find(text: str, section: str = "") -> list[Stated]:
     found: list[Stated] = []
     topic = [section]
     heading_until = -1
-    for match in FIGURE.finditer(text):
-        start, end = match.start("number"), match.end()
+    pending: list[str] = []
+    matches = sorted([*FIGURE.finditer(text), *SHARED_UNIT.finditer(text)], key=lambda m: m.start())
+    for match in matches:
+        start = match.start("number")
+        end = match.end() if match.re is FIGURE else match.end("number")
         before = text[max(0, start - 4):start]
         if before.endswith(_ORDINAL_BEFORE) or _in_marker(text, start) or _THRESHOLD.match(text, match.end()):
             continue
@@ -129,6 +139,14 @@ def find(text: str, section: str = "") -> list[Stated]:
             topic = [section, *_headings_above(text, line_start)]
             heading_until = line_start
         clause = _clause_before(text, start, found)
+        enumerated = ENUMERATED.search(text[max(0, start - 30):start])
+        if enumerated:
+            first, second, rest = enumerated.groups()
+            clause, pending = first + rest, [second + rest]
+        elif not clause and pending:
+            clause = pending.pop(0)
+        else:
+            pending = []
         after = MARKER_AFTER.match(text, end)
         marker = MARKER.match(text, after.start("marker")) if after else None
         reference = acknowledged = bad = None
@@ -141,11 +159,12 @@ def find(text: str, section: str = "") -> list[Stated]:
             else:
                 bad = body
         unit = match.group("unit")
+        approximate = bool(match.groupdict().get("approx"))
         sign = _sign(clause)
         found.append(Stated(
             start=start, end=end, written=text[start:end], number=Decimal(match.group("number")), unit=unit,
             measure=dict(UNITS)[unit], label=normalise_label(clause), topic=" ".join(t for t in topic if t) + " " +
-            _lead(text, line_start), sign=sign, approximate=bool(match.group("approx")) or clause.endswith(_APPROXIMATE_WORDS),
+            _lead(text, line_start), sign=sign, approximate=approximate or clause.endswith(_APPROXIMATE_WORDS),
             change=sign != 0 or any(w in clause for w in _CHANGE_WORDS), reference=reference, acknowledged=acknowledged,
             marker_bad=bad,
         ))
@@ -275,7 +294,8 @@ def agrees(stated: Stated, known: Known) -> bool:
 
 
 def _places(value: Decimal) -> int:
-    exponent = value.normalize().as_tuple().exponent if value != 0 else 0
+    """Decimals as written: 194.30 states two (it is not 194.3 ± 0.05), 24 states none."""
+    exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
@@ -289,10 +309,13 @@ def tie(stated: Stated, known: Sequence[Known]) -> Tie:
         if target is None:
             return Tie(stated, None, False, "引用无效")
         return Tie(stated, target, agrees(stated, target), "引用")
-    named = [k for k in same_measure if any(names_match(stated.label, n) for n in k.labels)]
+    said = {stated.label, _PERIOD_AFTER.sub("", stated.label)}  # “机关运行经费决算” names 机关运行经费
+    matched = {id(k): max((len(n) for n in k.labels for label in said if names_match(label, n)), default=0)
+               for k in same_measure}
+    named = [k for k in same_measure if matched[id(k)]]
     if named:
         text = stated.topic + " " + stated.label
-        ranked = sorted(named, key=lambda k: -affinity(text, k.names))
+        ranked = sorted(named, key=lambda k: (-matched[id(k)], -affinity(text, k.names)))
         for candidate in ranked:
             if agrees(stated, candidate):
                 return Tie(stated, candidate, True, "名称")

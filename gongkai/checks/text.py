@@ -172,7 +172,9 @@ def table_figures(r: Disclosure) -> list[Known]:
                     row_name = row.name or row.label
                     total = row is table.total or any(word in row_name for word in ("合计", "总计", "小计"))
                     labels = tuple(
-                        label for label in (row_name, row_name + column, *((column,) if total else ()))
+                        label for label in (
+                            row_name, row_name + column, part.spec.name + row_name, *((column,) if total else ())
+                        )
                         if not _PERIOD_ONLY.fullmatch(label)
                     )
                     found.append(Known(cell.path, names, labels, Decimal(cell.value), measure, r.money_unit, change))
