@@ -215,9 +215,19 @@ def _blank_table(spec: TableSpec) -> dict[str, Any]:
     return {part.name: {item.name: row(part) for item in part.items} for part in spec.parts}
 
 
+# The headings of the 湖南 部门整体支出绩效自评报告, as the seed prints them (../shared/seed/000_1a1813143cd16474.txt).
+SELF_EVALUATION_HEADINGS = (
+    "一、部门、单位基本情况", "二、部门整体支出管理及使用情况", "三、政府性基金预算支出情况", "四、国有资本经营预算支出情况",
+    "五、社会保险基金预算支出情况", "六、部门整体支出绩效情况", "七、存在的问题及原因分析", "八、下一步改进措施",
+    "九、其他需要说明的情况",
+)
+
+
 def _carry_self_evaluation(draft: Draft, year: int, reports: Reports) -> None:
-    """附件1-1's 上年决算 column: last year's self-evaluation, or else last year's 决算."""
+    """正文's headings (last year's, or the form's), and 附件1-1's 上年决算: last year's self-evaluation, or 决算."""
     previous, final = reports.get((year - 1, "self-evaluation")), reports.get((year - 1, "final-accounts"))
+    headings = previous.model.text if previous is not None else SELF_EVALUATION_HEADINGS  # type: ignore[union-attr]
+    draft.data["正文"] = {heading: None for heading in headings}
     if previous is not None:
         _carry_from_self_evaluation(draft, previous.model)  # type: ignore[arg-type]
         draft.carried.append(f"附件1-1 经费控制情况的上年决算数（{year - 1}年自评报告的本年决算数）")

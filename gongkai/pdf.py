@@ -229,16 +229,17 @@ def missing_glyphs(data: Any, path: FieldPath = ()) -> Iterator[Finding]:
 
 def _missing_in_text(text: str, path: FieldPath) -> Iterable[Finding]:
     known = drawable()
-    seen = []
-    for char in text:
+    seen: dict[str, int] = {}
+    for index, char in enumerate(text):
         if char not in seen and ord(char) not in known and not char.isspace():
-            seen.append(char)
-    for char in seen:
+            seen[char] = index
+    for char, index in seen.items():
         yield Finding(
             "missing-glyph",
             path,
             f"字符“{char}”（U+{ord(char):04X}）无法用 PDF 字体（思源黑体 Noto Sans CJK）显示，"
             "PDF 中会变成方框。请改用常用字，或用文字说明代替该符号",
+            offset=index,  # in a paragraph of many lines, the line of the character itself
         )
 
 

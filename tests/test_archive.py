@@ -73,6 +73,7 @@ def test_editing_a_frozen_figure_is_refused_naming_the_file(frozen: tuple[Path, 
     content, site, options = frozen
     before = snapshot(site)
     edit(content / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.10}")
+    edit(content / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.10万元")
     loaded = build(content, options)
     [problem] = loaded.report.errors
     assert problem.code == "frozen-changed"
@@ -85,6 +86,7 @@ def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[
     content, site, options = frozen
     original_pdf = (site / "huaihua-bjlxc/2023/self-evaluation.pdf").read_bytes()
     edit(content / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.10}")
+    edit(content / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.10万元")
     (content / SAMPLE_REPORT).write_text((content / SAMPLE_REPORT).read_text(encoding="utf-8") + CORRECTION,
                                          encoding="utf-8")
     loaded = build(content, options)

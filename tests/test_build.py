@@ -79,8 +79,7 @@ def test_unsafe_markdown_is_neutralised() -> None:
 def test_unsafe_markdown_in_content_never_reaches_the_page(sample_site: Path, tmp_path: Path) -> None:
     report = sample_site / SAMPLE_REPORT
     text = report.read_text(encoding="utf-8")
-    text = text.replace("其他需要说明的情况: 单位无其他需要说明的情况。", "其他需要说明的情况: |\n" + "".join(
-        f"  {line}\n" for line in PAYLOAD.splitlines()))
+    text = text.replace("    单位无其他需要说明的情况。\n", "".join(f"    {line}\n" for line in PAYLOAD.splitlines()))
     report.write_text(text, encoding="utf-8")
     build_site(sample_site, tmp_path / "site")
     page = (tmp_path / "site" / "huaihua-bjlxc/2023/self-evaluation.html").read_text(encoding="utf-8")

@@ -26,17 +26,17 @@ def test_sample_content_passes_check() -> None:
 def test_seed_as_published_reports_its_real_inconsistencies() -> None:
     found = {(p.line, p.code, p.path) for p in check(SEED).problems}
     assert found == {
-        (73, "sum-mismatch", "预算执行.项目支出.全年预算"),  # 72.34 + 51.79 ≠ 106.06
-        (142, "control-rate", "基础数据表.财政供养人员.控制率"),  # 10 ÷ 19 ≠ 100%
-        (152, "sum-mismatch", "基础数据表.经费控制.项目支出.合计.本年预算"),  # rows add to 124.13, not 72.34
-        (185, "rate-mismatch", "自评表.年度资金总额.执行率"),  # 300.36 ÷ 300.48 = 99.96%, not 102.32%
-        (194, "sum-mismatch", "自评表.年度资金总额.按支出性质分.合计"),  # 303.36 ≠ 300.48
-        (260, "deviation-missing", "自评表.绩效指标[1].二级指标[3].三级指标[0].名称"),  # 8 of 10, no reason
+        (169, "sum-mismatch", "预算执行.项目支出.全年预算"),  # 72.34 + 51.79 ≠ 106.06
+        (196, "control-rate", "基础数据表.财政供养人员.控制率"),  # 10 ÷ 19 ≠ 100%
+        (206, "sum-mismatch", "基础数据表.经费控制.项目支出.合计.本年预算"),  # rows add to 124.13, not 72.34
+        (239, "rate-mismatch", "自评表.年度资金总额.执行率"),  # 300.36 ÷ 300.48 = 99.96%, not 102.32%
+        (248, "sum-mismatch", "自评表.年度资金总额.按支出性质分.合计"),  # 303.36 ≠ 300.48
+        (314, "deviation-missing", "自评表.绩效指标[1].二级指标[3].三级指标[0].名称"),  # 8 of 10, no reason
     }
 
 
 def test_the_famous_303_36_message_shows_the_arithmetic() -> None:
-    [problem] = [p for p in check(SEED).problems if p.line == 194]
+    [problem] = [p for p in check(SEED).problems if p.line == 248]
     assert problem.severity.value == "error"
     assert "303.36 ≠ 基本支出 194.30 + 项目支出 106.06 + 转入结余分配 0.12 = 300.48" in problem.message
 
@@ -46,7 +46,7 @@ def test_cli_prints_one_problem_per_line_and_exits_1() -> None:
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert any(
-        line.startswith(f"{SEED.relative_to(ROOT) / SAMPLE_REPORT}:194:11: 错误[sum-mismatch] 自评表.年度资金总额.按支出性质分.合计: ")
+        line.startswith(f"{SEED.relative_to(ROOT) / SAMPLE_REPORT}:248:11: 错误[sum-mismatch] 自评表.年度资金总额.按支出性质分.合计: ")
         for line in lines
     )
     assert lines[-1] == "共发现 4 个错误、2 个警告。"

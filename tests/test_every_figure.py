@@ -22,16 +22,13 @@ NOT_FIGURES = {"年度", "联系电话", "年度指标值", "实际完成值"}  
 
 # Figures no rule ties to anything else: the forms print them once, with nothing to add up to.
 STANDALONE = {
-    # 其中 rows and the body's main items: listed parts, which may leave things out.
-    *(f"预算执行.基本支出.主要明细[{i}].金额" for i in range(12) if i != 8),  # [8] 办公费 matches 附件1-1
+    # 其中 rows: listed parts, which may leave things out. (The body's main items are stated in its text.)
     *(f"基础数据表.经费控制.公用经费.分项[{i}].上年决算" for i in range(3)),
     *(f"基础数据表.经费控制.公用经费.分项[{i}].本年预算" for i in range(3)),
     "基础数据表.经费控制.公用经费.分项[1].本年决算",
     "基础数据表.经费控制.公用经费.分项[2].本年决算",
     "基础数据表.经费控制.公用经费.合计.上年决算",  # its 本年决算 is tied to the same year's 部门决算
     # Stated once; last year's figures are checked against last year's report when it is in content/.
-    "基本情况.人员编制.劳务派遣人员",
-    "基本情况.人员编制.离退休人员",
     # With nothing approved and nothing built, a control rate is 0 ÷ 0: nothing to check it against.
     "基础数据表.楼堂馆所.批复规模",
     "基础数据表.楼堂馆所.规模控制率",

@@ -41,7 +41,7 @@ def test_one_edit_renders_that_report_and_keeps_the_rest(sample_site: Path, tmp_
     run(sample_site, out)
     before = inodes(out)
     report = sample_site / SAMPLE_REPORT
-    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}"), encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}").replace("基本工资55.20万元", "基本工资55.30万元"), encoding="utf-8")
     logs = run(sample_site, out)
     after = inodes(out)
     assert "55.30" in (out / PAGE).read_text(encoding="utf-8")
@@ -110,7 +110,7 @@ def test_an_edit_reads_and_checks_only_its_own_unit(two_units: Path, tmp_path: P
     first = build_logged(two_units, out)
     assert read_units(first) == {OTHER, "huaihua-bjlxc"}
     report = two_units / OTHER / "2023" / "self-evaluation.yaml"
-    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}"), encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}").replace("基本工资55.20万元", "基本工资55.30万元"), encoding="utf-8")
     second = build_logged(two_units, out)
     assert second.report.ok
     assert read_units(second) == {OTHER}
@@ -202,7 +202,7 @@ def test_a_site_removed_while_a_rebuild_runs_is_not_half_published(
     out = tmp_path / "site"
     build_logged(two_units, out)
     report = two_units / OTHER / "2023" / "self-evaluation.yaml"
-    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}"), encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.30}").replace("基本工资55.20万元", "基本工资55.30万元"), encoding="utf-8")
     write = outputs.write_reports_html
 
     def write_then_remove_the_site(*args: object) -> object:

@@ -16,7 +16,7 @@ from gongkai.pipeline import BuildOptions, build
 
 PDF = "huaihua-bjlxc/2023/self-evaluation.pdf"
 HEADINGS = [
-    "一、部门（单位）基本情况", "二、部门整体支出管理及使用情况", "三、政府性基金预算支出情况",
+    "一、部门、单位基本情况", "二、部门整体支出管理及使用情况", "三、政府性基金预算支出情况",
     "六、部门整体支出绩效情况", "九、其他需要说明的情况",
     "附件1-1 部门整体支出绩效评价基础数据表", "附件1-2 部门整体支出绩效自评表",
 ]
@@ -124,7 +124,7 @@ def test_changing_one_figure_rerenders_only_that_report(tmp_path: Path) -> None:
     logs: list[str] = []
     assert build(site, BuildOptions(out=tmp_path / "site", jobs=2, cache=cache), logs.append).report.ok
     report = site / "second-unit" / "2023" / "self-evaluation.yaml"
-    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.10}"), encoding="utf-8")
+    report.write_text(report.read_text(encoding="utf-8").replace("金额: 55.20}", "金额: 55.10}").replace("基本工资55.20万元", "基本工资55.10万元"), encoding="utf-8")
     logs.clear()
     assert build(site, BuildOptions(out=tmp_path / "site", jobs=2, cache=cache), logs.append).report.ok
     pdf_lines = [line for line in logs if line.strip().startswith("PDF ")]
@@ -154,11 +154,11 @@ def test_a_character_the_fonts_cannot_draw_stops_the_build(sample_site: Path, tm
     out = tmp_path / "site"
     report = sample_site / SAMPLE_REPORT
     text = report.read_text(encoding="utf-8")
-    report.write_text(text.replace("其他需要说明的情况: 单位无其他需要说明的情况。", "其他需要说明的情况: 单位无其他需要说明的情况😀。"),
-                      encoding="utf-8")
+    report.write_text(text.replace("    单位无其他需要说明的情况。\n", "    单位无其他需要说明的情况😀。\n"), encoding="utf-8")
     loaded = build(sample_site, BuildOptions(out=out, jobs=1, cache=None))
     [problem] = loaded.report.errors
     assert problem.code == "missing-glyph"
     assert "U+1F600" in problem.message and "😀" in problem.message
-    assert problem.line == text.split("\n").index("其他需要说明的情况: 单位无其他需要说明的情况。") + 1
+    assert problem.line == text.split("\n").index("    单位无其他需要说明的情况。") + 1
+    assert problem.column == len("    单位无其他需要说明的情况") + 1
     assert not out.exists()

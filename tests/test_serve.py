@@ -81,6 +81,7 @@ def test_edit_error_fix_cycle(server: tuple[str, subprocess.Popen], sample_site:
     assert "55.20" in page
 
     edit(report, "金额: 55.20}", "金额: 55.30}")
+    edit(report, "基本工资55.20万元", "基本工资55.30万元")
     wait_for(lambda: "55.30" in fetch(base + PAGE))
 
     edit(report, "实际支出: 194.30", "实际支出: 194.31")
@@ -134,6 +135,7 @@ def test_one_edit_rerenders_one_report_and_no_index(sample_site: Path, tmp_path:
     assert (first.reports, first.indexes) == (len(reports), 5 + len(years))  # home, 404, a11y, archive, unit, years
     assert (session.rebuild().reports, session.rebuild().indexes) == (0, 0)
     edit(sample_site / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.30}")
+    edit(sample_site / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.30万元")
     again = session.rebuild()
     assert (again.reports, again.indexes) == (1, 0)
     [changed] = again.changed
