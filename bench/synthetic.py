@@ -7,7 +7,8 @@ Only changes that keep `check` passing are made:
 
 - unit id, unit name, city (the sample's 怀化 throughout the text), internal departments;
 - year (年度, 标题, folder name, 发布日期, 填报日期; every “2023” of the text);
-- figures that no rule ties to anything (see STANDALONE in tests/test_every_figure.py), changed so that
+- figures that no rule ties to anything but the text (see STANDALONE in tests/test_every_figure.py; the text
+  that states one is changed with it), changed so that
   every sum they take part in stays the same: amounts are moved between the body's 主要明细 items and
   the columns of 附件1-1 公用经费 are shuffled (their sums, checked against 合计 by “其中” rules, do not
   change); the 公用经费 合计 of last year and this year may only grow; head counts and 政府采购金额
@@ -94,7 +95,9 @@ def report_template(text: str) -> Template:
     tied = {name for name, *_ in public_rows}  # 附件1-1 rows that repeat a body item (办公费)
     for n, (subject, amount) in enumerate(MAIN_ITEM.findall(text)):
         if subject not in tied:
-            s.once(f"{{科目: {subject}, 金额: {amount}}}", f"{{科目: {subject}, 金额: {s.figure(f'item_{n}', amount)}}}")
+            slot = s.figure(f"item_{n}", amount)
+            s.once(f"{{科目: {subject}, 金额: {amount}}}", f"{{科目: {subject}, 金额: {slot}}}")
+            s.once(f"{subject}{amount}万元", f"{subject}{slot}万元")  # the text states it too
     new_public = public
     for n, (name, prior, budget, actual) in enumerate(public_rows):
         new_actual = actual if name in tied else s.figure(f"public_actual_{n}", actual)
@@ -115,7 +118,9 @@ def report_template(text: str) -> Template:
     s.once(public, new_public)
     for label, token in (("劳务派遣人员", "dispatched"), ("离退休人员", "retired")):
         value = _scalar(text, f"    {label}: ")
-        s.once(f"    {label}: {value}\n", f"    {label}: {s.figure(token, value)}\n")
+        slot = s.figure(token, value)
+        s.once(f"    {label}: {value}\n", f"    {label}: {slot}\n")
+        s.once(f"{label}{value}人", f"{label}{slot}人")
     procurement = re.search(r"政府采购金额: \{本年预算: ([\d.]+), 本年决算: ([\d.]+)\}", text)
     if procurement is None:
         raise ValueError("expected 政府采购金额 in the sample")
@@ -307,8 +312,8 @@ def _write(path: Path, text: str) -> None:
 def edit_report(path: Path, round_number: int) -> None:
     """A small real change to one report (its 其他需要说明的情况), different on every round."""
     text = path.read_text(encoding="utf-8")
-    line = re.compile(r"^其他需要说明的情况: .*$", re.MULTILINE)
+    line = re.compile(r"^    单位无其他需要说明的情况.*$", re.MULTILINE)
     if not line.search(text):
         raise ValueError(f"{path}: no 其他需要说明的情况 line to edit")
-    new = line.sub(f"其他需要说明的情况: 单位无其他需要说明的情况（第 {round_number} 次修改）。", text, count=1)
+    new = line.sub(f"    单位无其他需要说明的情况（第 {round_number} 次修改）。", text, count=1)
     path.write_text(new, encoding="utf-8", newline="\n")

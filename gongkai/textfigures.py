@@ -319,12 +319,34 @@ def tie(stated: Stated, known: Sequence[Known]) -> Tie:
         for candidate in ranked:
             if agrees(stated, candidate):
                 return Tie(stated, candidate, True, "名称")
+        # The same value under a name that shares three characters with the label is the field meant
+        # (“公务用车费972.75” beside a 公务用车运行维护费 row); a total stated as another total is not.
+        for candidate in same_measure:
+            if agrees(stated, candidate) and (
+                _names_tail(stated.label, candidate.labels) or _beside(candidate, named)
+            ):
+                return Tie(stated, candidate, True, "数值")
         if not stated.approximate:
             return Tie(stated, ranked[0], False, "名称")
     for candidate in same_measure:
         if agrees(stated, candidate):
             return Tie(stated, candidate, True, "数值")
     return Tie(stated, None, False, "无对应")
+
+
+def _beside(candidate: Known, named: Sequence[Known]) -> bool:
+    """A cell of the same table and column as a named one, on a row that is not a total: a row the text
+    names in its own words (“公务用车购置及运行维护费” for the table's 公务用车费)."""
+    row = candidate.names[-2] if len(candidate.names) >= 2 else ""
+    if any(word in row for word in ("合计", "总计", "小计")) or len(candidate.names) < 3:
+        return False
+    return any(k.names[0] == candidate.names[0] and k.names[-1] == candidate.names[-1] for k in named)
+
+
+def _names_tail(label: str, labels: Iterable[str]) -> bool:
+    """A name that holds the label's last three characters: “公务用车费” in “3、公务用车费”."""
+    tail = label[-3:]
+    return len(tail) == 3 and any(tail in _key(name) for name in labels)
 
 
 def resolve(reference: str, known: Sequence[Known]) -> Known | None:

@@ -87,7 +87,7 @@ def test_edit_error_fix_cycle(server: tuple[str, subprocess.Popen], sample_site:
     edit(report, "实际支出: 194.30", "实际支出: 194.31")
     wait_for(lambda: 'id="gongkai-problems"' in fetch(base + PAGE))
     shown = fetch(base + PAGE)
-    assert "balance-mismatch" in shown and "self-evaluation.yaml:56:9" in shown
+    assert "balance-mismatch" in shown and "self-evaluation.yaml:153:9" in shown
     assert "55.30" in shown, "the last good page stays under the problems"
 
     edit(report, "实际支出: 194.31", "实际支出: 194.30")
