@@ -323,7 +323,8 @@ def tie(stated: Stated, known: Sequence[Known]) -> Tie:
         # (“公务用车费972.75” beside a 公务用车运行维护费 row); a total stated as another total is not.
         for candidate in same_measure:
             if agrees(stated, candidate) and (
-                _names_tail(stated.label, candidate.labels) or _beside(candidate, named)
+                _names_tail(stated.label, candidate.labels)
+                or _beside(candidate, named) and affinity(stated.label, candidate.labels[:1]) >= 2
             ):
                 return Tie(stated, candidate, True, "数值")
         if not stated.approximate:
