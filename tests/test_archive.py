@@ -19,9 +19,7 @@ from gongkai.pipeline import BuildOptions, build
 FROZEN_ON = dt.date(2026, 11, 29)
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
 ORIGINALS = f"huaihua-bjlxc/2023-{FROZEN_ON.isoformat()}"
-CORRECTION = """
-更正记录:
-  - 日期: 2026-12-01
+CORRECTION = """  - 日期: 2026-12-01
     内容: 基本工资由55.20万元更正为55.10万元
     原因: 核对工资发放明细后发现原数多计0.10万元
 """

@@ -218,7 +218,7 @@ def test_a_figure_no_field_holds_is_one_warning_until_acknowledged(sample_site: 
 
 
 def test_an_explicit_reference_ties_a_figure_to_its_field(sample_site: Path) -> None:
-    _edit(sample_site, REPORT, "支出数为34.50万元", "支出数为34.50万元{=基础数据表.经费控制.三公经费.合计.本年预算}")
+    _edit(sample_site, REPORT, "34.50万元{=预算执行.三公经费.本年预算}", "34.50万元{=基础数据表.经费控制.三公经费.合计.本年预算}")
     assert not [p for p in check(sample_site).problems if p.code in TEXT_CODES]
     _edit(sample_site, REPORT, "34.50万元{=基础数据表.经费控制.三公经费.合计.本年预算}", "34.50万元{=三公经费.合计.本年决算}")
     [problem] = [p for p in check(sample_site).problems if p.code in TEXT_CODES]
