@@ -40,6 +40,18 @@ def test_every_figure_of_the_report_is_in_the_pdf_text(built_with_pdf: Path) -> 
     assert missing == []
 
 
+def test_the_pdf_prints_the_text_as_published_without_check_markers(built_with_pdf: Path) -> None:
+    text = re.sub(r"\s+", "", pdf_text(built_with_pdf / PDF))
+    for sentence in (  # from the seed, word for word
+        "2023年年初预算221.19万元，全年预算数194.42万元，实际支出194.30万元，转入结余分配0.12万元。",
+        "2023年我单位安排“三公”经费支出数为34.50万元，其中，公务接待费21.50万元",
+        "全年共计为市级领导和市直部门，各县、市（区）来京汇报对接工作联络服务400余人次。",
+        "报告包括以下附件：",
+    ):
+        assert sentence in text, sentence
+    assert "不核对" not in text and "{=" not in text
+
+
 def test_headings_are_pdf_bookmarks(built_with_pdf: Path) -> None:
     with pikepdf.open(built_with_pdf / PDF) as pdf, pdf.open_outline() as outline:
         titles = []
