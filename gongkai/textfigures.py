@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from gongkai.forms.spec import name_key
 
@@ -231,16 +232,19 @@ def normalise_label(clause: str) -> str:
     return _name_key(label)
 
 
+@lru_cache(maxsize=65536)  # the same few hundred names are compared for every figure of every report
 def _key(text: str) -> str:
     """Names compared without quotes, spaces, or bracket and colon widths."""
     return re.sub(r"[“”‘’\"'「」『』]", "", name_key(text))
 
 
+@lru_cache(maxsize=65536)
 def _name_key(name: str) -> str:
     key = _key(name)
     return key[:-1] if key.endswith("数") and len(key) > 2 else key
 
 
+@lru_cache(maxsize=262144)
 def names_match(label: str, name: str) -> bool:
     """Does a label end with (most of) a field's name? “其他运转类项目支出” names 项目支出."""
     key = _name_key(name)
