@@ -95,6 +95,10 @@ class Known:
     measure: str
     money_unit: str = "万元"
     change: bool = False
+    tails: frozenset[str] = frozenset()  # the last character of each label: a name a text uses ends alike
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tails", frozenset(_name_key(n)[-1:] for n in self.labels if n))
 
     @property
     def where(self) -> str:
@@ -314,8 +318,12 @@ def tie(stated: Stated, known: Sequence[Known]) -> Tie:
             return Tie(stated, None, False, "引用无效")
         return Tie(stated, target, agrees(stated, target), "引用")
     said = {stated.label, _PERIOD_AFTER.sub("", stated.label)}  # “机关运行经费决算” names 机关运行经费
-    matched = {id(k): max((len(n) for n in k.labels for label in said if names_match(label, n)), default=0)
-               for k in same_measure}
+    tails = {label[-1:] for label in said}
+    matched = {
+        id(k): max((len(n) for n in k.labels for label in said if names_match(label, n)), default=0)
+        if k.tails & tails else 0
+        for k in same_measure
+    }
     named = [k for k in same_measure if matched[id(k)]]
     if named:
         text = stated.topic + " " + stated.label
