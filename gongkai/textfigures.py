@@ -336,7 +336,7 @@ def tie(stated: Stated, known: Sequence[Known]) -> Tie:
         for candidate in same_measure:
             if agrees(stated, candidate) and (
                 _names_tail(stated.label, candidate.labels)
-                or _beside(candidate, named) and affinity(stated.label, candidate.labels[:1]) >= 2
+                or (_beside(candidate, named) and affinity(stated.label, candidate.labels[:1]) >= 2)
             ):
                 return Tie(stated, candidate, True, "数值")
         if not stated.approximate:
