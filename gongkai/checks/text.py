@@ -45,9 +45,9 @@ from gongkai.textfigures import (
 
 # A text to read: where it is in the file, the heading it stands under, and the text.
 Text = tuple[FieldPath, str, str]
-_ITEM_NAMES = ("name", "subject")
+_ITEM_NAMES = ("name", "subject")  # a list item's own name, standing in for its index
 # “预算数”, “上年决算数”: a column or row that says when, not what; a text never names a figure by it alone.
-_PERIOD_ONLY = re.compile(r"(?:上年|本年|年初|全年|\d{4}年)?(?:预算|决算|执行|调整|预算执行)?数?")  # a list item's own name, standing in for its index
+_PERIOD_ONLY = re.compile(r"(?:上年|本年|年初|全年|\d{4}年)?(?:预算|决算|执行|调整|预算执行)?数?")
 
 
 def self_evaluation_texts(r: SelfEvaluation, ctx: Context) -> Iterator[Finding]:
