@@ -369,7 +369,7 @@ def resolve(reference: str, known: Sequence[Known]) -> Known | None:
         return None
     hits = []
     for k in known:
-        keys = [_key(str(p)) for p in k.path if not isinstance(p, int)] or []
+        keys = [_key(str(p)) for p in k.path if not isinstance(p, int)]
         names = [_key(n) for n in k.names if n]
         if _ends_with(keys, parts) or _ends_with(names, parts):
             hits.append(k)
@@ -386,21 +386,22 @@ def parts_exceed(figures: Sequence[Stated], text: str) -> Iterator[tuple[Stated,
         if stated.measure != MONEY or stated.change:
             continue
         after = text[stated.end:]
-        sentence_end = min((after.find(m) for m in SENTENCE_END if after.find(m) >= 0), default=len(after))
+        sentence_end = _first(after, SENTENCE_END)
         following = after[:sentence_end]
         where = following.find("其中")
         if where < 0:
             # “……89.97万元。其中：30万元……”: 其中 opening the next sentence still lists this figure's parts
             rest = after[sentence_end + 1:].lstrip()
-            if sentence_end == len(after) or not rest.startswith("其中") or _has_figure_between(figures, index, text):
+            if sentence_end == len(after) or not rest.startswith("其中") or _next_figure_before(
+                figures, index, stated.end + sentence_end  # a later figure of this sentence owns the 其中
+            ):
                 continue
             scope_start = stated.end + sentence_end + 1
         else:
             if _next_figure_before(figures, index, stated.end + where):
                 continue
             scope_start = stated.end + where
-        scope = text[scope_start:]
-        scope_end = scope_start + min((scope.find(m) for m in "。\n" if scope.find(m) >= 0), default=len(scope))
+        scope_end = scope_start + _first(text[scope_start:], "。\n")
         parts = [f for f in figures[index + 1:] if scope_start <= f.start < scope_end]
         parts = [f for f in parts if f.measure == MONEY and not f.change and f.unit == stated.unit]
         if len(parts) >= 2:
@@ -413,8 +414,6 @@ def _next_figure_before(figures: Sequence[Stated], index: int, position: int) ->
     return index + 1 < len(figures) and figures[index + 1].start < position
 
 
-def _has_figure_between(figures: Sequence[Stated], index: int, text: str) -> bool:
-    """A figure after this one in the same sentence means 其中 belongs to that one."""
-    after = text[figures[index].end:]
-    end = figures[index].end + min((after.find(m) for m in SENTENCE_END if after.find(m) >= 0), default=len(after))
-    return index + 1 < len(figures) and figures[index + 1].start < end
+def _first(text: str, marks: str) -> int:
+    """Where the first of `marks` stands in `text`, or its length."""
+    return min((i for i in (text.find(m) for m in marks) if i >= 0), default=len(text))
