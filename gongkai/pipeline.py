@@ -21,7 +21,7 @@ from gongkai.downloads import Download
 from gongkai.models import REPORT_KINDS, Disclosure, SiteConfig, Unit
 from gongkai.models.base import Strict
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
-from gongkai.publish import SiteVanished, staging
+from gongkai.publish import PublishFailed, SiteVanished, staging
 from gongkai.reader import Document, read_document
 from gongkai.render import (
     TEMPLATES,
@@ -333,12 +333,16 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     except outputs.TemplateFailed as failed:
         loaded.report.extend([failed.problem])
         return loaded
-    except (archive.ArchiveDamaged, SiteVanished) as error:
+    except (archive.ArchiveDamaged, SiteVanished, PublishFailed) as error:
         raise SetupError(str(error)) from error
     checked = {id(p) for unit in loaded.units.values() for p in unit.problems}
     others = [p for p in loaded.report.problems if id(p) not in checked]
     new_state = incremental.State(inputs, groups, others, loaded.units)
-    incremental.save_state(options.state, options.out, new_state)
+    try:
+        incremental.save_state(options.state, options.out, new_state)
+    except OSError:  # the site is published; only the next build's shortcut is lost
+        log(f"注意：无法保存生成记录 {display_file(options.state)}（请检查它是不是一个文件夹或没有写入权限）；"
+            "网站已发布，下次生成将重新生成全部报告")
     log(f"已发布 {count} 个网页、{len(content.reports)} 份报告到 {display_file(options.out)}")
     return loaded
 
@@ -368,7 +372,7 @@ def _write_site(
     """
     templates = incremental.folder_digest(options.templates)
     kept: set[str] = set()  # outputs of the last build that stay as they are
-    with staging(options.out, kept if state.groups else None) as stage:
+    with staging(options.out, kept if state.groups else None, log) as stage:
         originals = _timed(log, "复制已归档的文件", lambda: {
             report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
