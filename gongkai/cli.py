@@ -156,6 +156,7 @@ def _archive(args: argparse.Namespace) -> int:
         raise UsageError(f"内容中没有{args.year}年度的报告，无法归档")
     bag = archive.freeze(root, Path(args.out), args.year, loaded.content, dt.date.today())
     _log(f"已归档 {args.year} 年度：{display_file(bag)}")
+    _log(f"封存码（标签清单的 SHA-256）：{archive.seal_of(bag)}。请把它连同归档包交档案部门记录，日后核对时比对")
     if args.package:
         archive.write_package(bag, Path(args.package))
         _log(f"归档包已另存为 {args.package}")

@@ -244,7 +244,11 @@ def _check_unit(entries: list[ReportEntry], config: SiteConfig, report: Report) 
 
 def _check_archive(content: Content, report: Report) -> dict[str, archive.ReportState]:
     """Frozen years stay frozen: a changed source needs a recorded correction."""
-    years = archive.frozen_years(content.root)
+    found = archive.read_archive(content.root)
+    for path, why in found.damaged.items():
+        message = f"{why}。已归档的年度无法核对，未发布任何文件；请从备份恢复归档包后运行 python build.py verify"
+        report.extend([_problem(path, None, Finding("archive-damaged", (), message))])
+    years = found.years
     content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
     states, findings = archive.plan(content, years)
     entries = {r.source: r for r in content.reports}

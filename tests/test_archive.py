@@ -22,6 +22,16 @@ ORIGINALS = f"huaihua-bjlxc/2023-{FROZEN_ON.isoformat()}"
 CORRECTION = """  - 日期: 2026-12-01
     内容: 基本工资由55.20万元更正为55.10万元
     原因: 核对工资发放明细后发现原数多计0.10万元
+    改动:
+      - {字段: "预算执行.基本支出.主要明细[0].金额", 原值: "55.20", 更正为: "55.10"}
+      - {字段: 正文.二、部门整体支出管理及使用情况, 原值: 基本工资55.20万元, 更正为: 基本工资55.10万元}
+"""
+SECOND_CORRECTION = """  - 日期: 2026-12-02
+    内容: 津贴补贴由0.15万元更正为0.16万元
+    原因: 补记一笔津贴
+    改动:
+      - {字段: "预算执行.基本支出.主要明细[1].金额", 原值: "0.15", 更正为: "0.16"}
+      - {字段: 正文.二、部门整体支出管理及使用情况, 原值: 津贴补贴0.15万元, 更正为: 津贴补贴0.16万元}
 """
 
 
@@ -73,20 +83,66 @@ def test_editing_a_frozen_figure_is_refused_naming_the_file(frozen: tuple[Path, 
     edit(content / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.10}")
     edit(content / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.10万元")
     loaded = build(content, options)
-    [problem] = loaded.report.errors
-    assert problem.code == "frozen-changed"
-    assert problem.file.endswith(str(SAMPLE_REPORT))
-    assert "源文件被修改" in problem.message and "更正记录" in problem.message
+    text, figure = loaded.report.errors
+    assert {text.code, figure.code} == {"frozen-changed"}
+    assert figure.file.endswith(str(SAMPLE_REPORT)) and figure.path == "预算执行.基本支出.主要明细[0].金额"
+    assert (figure.line, figure.column) == (line_of(content / SAMPLE_REPORT, "金额: 55.10}"), 24)
+    assert "归档时是“55.20”，现在是“55.10”" in figure.message and "更正记录" in figure.message
+    assert '原值: "55.20", 更正为: "55.10"' in figure.message, "the message says what to write"
+    assert text.line == line_of(content / SAMPLE_REPORT, "基本工资55.10万元") and "基本工资55.10万元" in text.message
     assert snapshot(site) == before
+
+
+def line_of(path: Path, words: str) -> int:
+    [number] = [n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if words in line]
+    return number
+
+
+def correct_once(content: Path) -> None:
+    edit(content / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.10}")
+    edit(content / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.10万元")
+    (content / SAMPLE_REPORT).write_text((content / SAMPLE_REPORT).read_text(encoding="utf-8") + CORRECTION,
+                                         encoding="utf-8")
+
+
+def test_every_later_edit_needs_its_own_record(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    """The first correction does not open the report to silent edits: the seal is checked every time."""
+    content, site, options = frozen
+    correct_once(content)
+    assert build(content, options).report.ok
+    before = snapshot(site)
+    edit(content / SAMPLE_REPORT, "津贴补贴, 金额: 0.15}", "津贴补贴, 金额: 0.16}")
+    edit(content / SAMPLE_REPORT, "津贴补贴0.15万元", "津贴补贴0.16万元")
+    problems = build(content, options).report.errors
+    assert [p.code for p in problems] == ["frozen-changed"] * 2
+    assert problems[1].path == "预算执行.基本支出.主要明细[1].金额" and "归档时是“0.15”" in problems[1].message
+    assert snapshot(site) == before
+    (content / SAMPLE_REPORT).write_text((content / SAMPLE_REPORT).read_text(encoding="utf-8") + SECOND_CORRECTION,
+                                         encoding="utf-8")
+    assert build(content, options).report.ok
+    assert "津贴补贴由0.15万元更正为0.16万元" in (site / PAGE).read_text(encoding="utf-8")
+
+
+def test_a_record_whose_old_value_was_never_published_is_refused(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    content, _, options = frozen
+    correct_once(content)
+    edit(content / SAMPLE_REPORT, '原值: "55.20"', '原值: "55.30"')
+    [problem] = build(content, options).report.errors
+    assert problem.code == "frozen-change-mismatch" and problem.path.endswith("改动[0].原值")
+    assert "原值是“55.30”" in problem.message and "这里是“55.20”" in problem.message
+
+
+def test_records_made_before_the_freeze_cannot_be_rewritten(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    content, _, options = frozen
+    edit(content / SAMPLE_REPORT, "原因: 原表笔误", "原因: 笔误")
+    problems = build(content, options).report.errors
+    assert [p.code for p in problems] == ["frozen-record-changed"] and problems[0].path == "更正记录"
 
 
 def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[Path, Path, BuildOptions]) -> None:
     content, site, options = frozen
     original_pdf = (site / "huaihua-bjlxc/2023/self-evaluation.pdf").read_bytes()
-    edit(content / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.10}")
-    edit(content / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.10万元")
-    (content / SAMPLE_REPORT).write_text((content / SAMPLE_REPORT).read_text(encoding="utf-8") + CORRECTION,
-                                         encoding="utf-8")
+    correct_once(content)
     loaded = build(content, options)
     assert loaded.report.ok, [str(p) for p in loaded.report.errors]
     page = (site / PAGE).read_text(encoding="utf-8")

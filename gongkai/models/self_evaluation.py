@@ -336,12 +336,21 @@ class SelfEvaluationForm(Strict):
     total: Total = Field(alias="总分")
 
 
+class Change(Strict):
+    """更正的一处改动。已归档的报告，每一处改动都要写一条：哪个字段，归档时是什么，改成了什么。"""
+
+    field: Text = Field(alias="字段", description="改动的字段，照 check 的提示填写，如 预算执行.基本支出[0].金额")
+    old: str | None = Field(None, alias="原值", description="归档时的值（长文字可只写改动的那几个字）；新增的项不写")
+    new: str | None = Field(None, alias="更正为", description="改成的值；删去的项不写")
+
+
 class CorrectionEntry(Strict):
     """更正记录的一条：发布（或归档）后更正了什么、为什么。"""
 
     date: Date = Field(alias="日期")
     what: Text = Field(alias="内容", description="更正了什么")
     reason: Text = Field(alias="原因")
+    changes: list[Change] = Field(default_factory=list, alias="改动", description="已归档报告的每一处改动")
 
 
 class TextCorrection(Strict):
