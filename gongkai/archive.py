@@ -225,13 +225,18 @@ def publish_frozen(state: ReportState, stage: Path) -> str | None:
     Returns the folder of the originals for a corrected report. Refuses a damaged archive.
     """
     files = state.frozen.report_files(state.entry)
-    prefix = f"{state.entry.unit.id}/{state.entry.year}/"
-    target_folder = state.frozen.original_folder(state.entry) + "/" if state.corrected else prefix
-    for path, digest in files.items():
-        target = stage / (target_folder + path[len(prefix):])
+    for (path, digest), place in zip(files.items(), published_paths(state), strict=True):
+        target = stage / place
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(sealed_bytes(state.frozen, path, digest))
     return state.frozen.original_folder(state.entry) if state.corrected else None
+
+
+def published_paths(state: ReportState) -> list[str]:
+    """The site paths `publish_frozen` writes for a report."""
+    prefix = f"{state.entry.unit.id}/{state.entry.year}/"
+    target_folder = state.frozen.original_folder(state.entry) + "/" if state.corrected else prefix
+    return [target_folder + path[len(prefix):] for path in state.frozen.report_files(state.entry)]
 
 
 def sealed_bytes(frozen: FrozenYear, path: str, digest: str) -> bytes:

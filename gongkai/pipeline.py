@@ -377,6 +377,8 @@ def _write_site(
     templates = incremental.folder_digest(options.templates)
     kept: set[str] = set()  # outputs of the last build that stay as they are
     with staging(options.out, kept if state.groups else None, log) as stage:
+        for path in _tampered_frozen(state, options.out):
+            log(f"已归档的文件与上次发布时不同，已按归档包恢复：{display_file(options.out / path)}")
         originals = _timed(log, "复制已归档的文件", lambda: {
             report_id: archive.publish_frozen(frozen_state, stage) for report_id, frozen_state in frozen.items()
         })
@@ -402,7 +404,26 @@ def _write_site(
         for entry in todo:
             files = outputs.report_files(entry, downloads[entry.id])
             groups[f"report:{entry.id}"] = incremental.record(stage, files, prints[entry.id])
+        for report_id, frozen_state in frozen.items():  # so that a no-op rebuild still notices a tampered copy
+            paths = archive.published_paths(frozen_state)
+            groups[f"frozen:{report_id}"] = incremental.record(stage, paths, "frozen")
     return count, groups
+
+
+def _tampered_frozen(state: incremental.State, out: Path) -> list[str]:
+    """Published copies of archived files that changed since the last build wrote them."""
+    changed = []
+    for key, group in state.groups.items():
+        if key.startswith("frozen:"):
+            for path, recorded in group.files.items():
+                try:
+                    status = os.stat(out / path)
+                except OSError:
+                    changed.append(path)
+                    continue
+                if [status.st_size, status.st_mtime_ns] != recorded:
+                    changed.append(path)
+    return sorted(set(changed))
 
 
 def _write_reports_with_pdfs(

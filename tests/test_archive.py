@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -206,3 +208,95 @@ def test_archive_and_verify_commands(sample_site: Path, tmp_path: Path) -> None:
     (site / "huaihua-bjlxc/2023/self-evaluation.html").unlink()
     missing = run("verify", "2023", "--content", str(sample_site), "--site", str(site))
     assert missing.returncode == 1 and "缺失" in missing.stdout
+
+
+@pytest.fixture(scope="module")
+def sealed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample built and 2023 frozen once for the tamper cases; each case works on a copy."""
+    work = tmp_path_factory.mktemp("sealed")
+    content = work / "content"
+    shutil.copytree(ROOT / "content", content)
+    options = BuildOptions(out=work / "site", jobs=1, cache=work / "pdf")
+    loaded = build(content, options)
+    assert loaded.content is not None
+    archive.freeze(content, options.out, 2023, loaded.content, FROZEN_ON)
+    return content, options.out
+
+
+BAG_PAGE = f"data/site/{PAGE}"
+
+
+def _consistent_tamper(content: Path, site: Path, keep_tagmanifest: bool) -> None:
+    """Change a frozen page in the site and in the bag, and rewrite the bag's manifests to match."""
+    for copy in (site / PAGE, content / "archive/2023" / BAG_PAGE):
+        copy.write_text(copy.read_text(encoding="utf-8").replace("194.30", "184.30"), encoding="utf-8")
+    bag = bagit.Bag(str(content / "archive/2023"))
+    bag.save(manifests=True)
+    if not keep_tagmanifest:
+        (content / "archive/2023/tagmanifest-sha256.txt").unlink()
+
+
+def _link_instead(path: Path) -> None:
+    """The same bytes, but a link to a file outside the folder (which someone could change later)."""
+    twin = Path(tempfile.mkdtemp()) / path.name
+    shutil.copyfile(path, twin)
+    path.unlink()
+    path.symlink_to(twin)
+
+
+TAMPERS = {
+    "tagmanifest deleted, payload and manifest made consistent": (
+        lambda c, s: _consistent_tamper(c, s, keep_tagmanifest=False), "标签清单缺失"),
+    "the whole bag rewritten consistently": (
+        lambda c, s: _consistent_tamper(c, s, keep_tagmanifest=True), "与封存记录（seals.txt）不符"),
+    "year folder deleted": (lambda c, s: shutil.rmtree(c / "archive/2023"), "归档包文件夹"),
+    "a published file replaced by a symlink": (lambda c, s: _link_instead(s / PAGE), "是符号链接"),
+    "a bag file replaced by a symlink": (lambda c, s: _link_instead(c / "archive/2023" / BAG_PAGE), "是符号链接"),
+    "one byte of a published page": (
+        lambda c, s: (s / PAGE).write_bytes((s / PAGE).read_bytes().replace(b"194.30", b"194.31", 1)), "已被修改"),
+    "manifest deleted": (lambda c, s: (c / "archive/2023/manifest-sha256.txt").unlink(), "缺少"),
+    "manifest garbage": (
+        lambda c, s: (c / "archive/2023/manifest-sha256.txt").write_bytes(b"\x00\xffgarbage\n"), "无法读取"),
+    "seals.txt deleted": (lambda c, s: (c / "archive/seals.txt").unlink(), "没有2023年度的封存记录"),
+}
+
+
+@pytest.mark.parametrize("tamper", TAMPERS, ids=list(TAMPERS))
+def test_verify_finds_each_tamper_in_one_plain_sentence(sealed: tuple[Path, Path], tmp_path: Path, tamper: str) -> None:
+    content, site = tmp_path / "content", tmp_path / "site"
+    shutil.copytree(sealed[0], content, symlinks=True)
+    shutil.copytree(sealed[1], site, symlinks=True)
+    assert archive.verify(content, site) == [], "the untouched copy verifies"
+    change, words = TAMPERS[tamper]
+    change(content, site)
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "verify", "--content", str(content),
+                             "--site", str(site)], capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr and result.stderr == ""
+    [message, summary] = result.stdout.splitlines()
+    assert words in message and summary == "发现 1 处不一致。"
+    words_left = re.findall(r"[A-Za-z]{3,}", re.sub(r"[\w.-]*[./-][\w./-]*", "", message))
+    assert set(words_left) <= {"SHA", "python", "build", "verify", "Bagging", "Date"}, "no library English"
+
+
+def test_a_rebuild_restores_a_tampered_frozen_page_and_says_so(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    content, site, options = frozen
+    assert build(content, options).report.ok
+    original = (site / PAGE).read_bytes()
+    (site / PAGE).write_bytes(original.replace(b"194.30", b"194.31", 1))
+    said: list[str] = []
+    assert build(content, options, log=said.append).report.ok
+    assert (site / PAGE).read_bytes() == original
+    assert any("已按归档包恢复" in line and PAGE in line for line in said), said
+    assert archive.verify(content, site) == []
+
+
+def test_verify_still_checks_the_live_pages_of_a_corrected_year(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    content, site, options = frozen
+    correct_once(content)
+    assert build(content, options).report.ok
+    (site / PAGE).unlink()
+    [message] = archive.verify(content, site)
+    assert PAGE in message and "缺失" in message
+    (site / ORIGINALS / "self-evaluation.html").write_text("伪造", encoding="utf-8")
+    assert len(archive.verify(content, site)) == 2
