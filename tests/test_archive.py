@@ -6,8 +6,8 @@ import datetime as dt
 import re
 import shutil
 import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
 import bagit
