@@ -92,7 +92,8 @@ def read_archive(root: Path) -> Archive:
         except ArchiveUnreadable as error:
             damaged[bag_dir] = str(error)
     for year in sorted(set(seals) - {int(p.name) for p in bags}):
-        damaged[folder / str(year)] = f"{year}年度已归档（见 {SEALS}），但归档包文件夹 {folder / str(year)} 不见了"
+        damaged[folder / str(year)] = (f"{year}年度已归档（见 {SEALS}），但归档包文件夹 {folder / str(year)} 不见了"
+                                       f"（若是归档中途中断，请重新运行 python build.py archive {year}）")
     return Archive(years, damaged)
 
 
@@ -280,10 +281,10 @@ def freeze(root: Path, site_dir: Path, year: int, content: Content, today: dt.da
         checksums=["sha256"],
     )
     final = folder / str(year)
+    _write_seal(folder, year, work)  # first: a run killed before the rename is redone by `archive` again
     if final.exists():
         shutil.rmtree(final)
     os.rename(work, final)
-    _write_seal(folder, year, final)
     return final
 
 

@@ -154,7 +154,11 @@ def _archive(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     if not any(r.year == args.year for r in loaded.content.reports):
         raise UsageError(f"内容中没有{args.year}年度的报告，无法归档")
-    bag = archive.freeze(root, Path(args.out), args.year, loaded.content, dt.date.today())
+    try:
+        bag = archive.freeze(root, Path(args.out), args.year, loaded.content, dt.date.today())
+    except archive.ArchiveUnreadable as error:
+        print(f"{error}。未归档。", file=sys.stderr)
+        return EXIT_PROBLEMS
     _log(f"已归档 {args.year} 年度：{display_file(bag)}")
     _log(f"封存码（标签清单的 SHA-256）：{archive.seal_of(bag)}。请把它连同归档包交档案部门记录，日后核对时比对")
     if args.package:

@@ -76,8 +76,10 @@ def recover(out: Path, log: Callable[[str], None] = _silent) -> None:
         log(f"上次生成在发布途中中断，已完成发布：{out}")
     for leftover in sorted(out.parent.glob(f".{out.name}.staging-*")) + sorted(out.parent.glob(f".{out.name}.old-*")):
         if not _alive(leftover.name.rsplit("-", 1)[-1]):
-            _remove(leftover)
-            log(f"已清理上次中断的生成留下的临时文件夹：{leftover.name}")
+            if _remove_old(leftover):
+                log(f"已清理上次中断的生成留下的临时文件夹：{leftover.name}")
+            else:
+                log(f"注意：无法删除临时文件夹 {leftover}（可能有只读或正在使用的文件），请手动删除")
 
 
 def _switch(stage: Path, out: Path) -> None:
@@ -85,7 +87,7 @@ def _switch(stage: Path, out: Path) -> None:
         os.rename(stage, out)
         return
     if _exchange(stage, out):
-        _remove(stage)  # now the old site
+        _remove_old(stage)  # now the old site
         return
     _journalled_switch(stage, out)
 
@@ -100,7 +102,7 @@ def _journalled_switch(stage: Path, out: Path) -> None:
     os.rename(out, old)
     os.rename(stage, out)
     journal.unlink()
-    _remove(old)
+    _remove_old(old)
 
 
 def _complete_journal(journal: Path, out: Path) -> None:
@@ -181,6 +183,15 @@ def _os_message(error: OSError, place: Path) -> str:
         return f"磁盘空间不足，无法写入 {where}，未发布任何文件。请清理磁盘后重新运行"
     code = errno.errorcode.get(error.errno or 0, "未知")
     return f"无法写入 {where}（文件系统错误 {code}），未发布任何文件。请检查磁盘和文件夹权限后重新运行"
+
+
+def _remove_old(path: Path) -> bool:
+    """Remove a folder no longer published; the new site is out already, so a failure is only reported."""
+    try:
+        _remove(path)
+    except OSError:
+        return False
+    return True
 
 
 def _remove(path: Path) -> None:

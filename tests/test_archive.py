@@ -300,3 +300,12 @@ def test_verify_still_checks_the_live_pages_of_a_corrected_year(frozen: tuple[Pa
     assert PAGE in message and "缺失" in message
     (site / ORIGINALS / "self-evaluation.html").write_text("伪造", encoding="utf-8")
     assert len(archive.verify(content, site)) == 2
+
+
+def test_a_deleted_year_stops_check_and_build(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    content, site, options = frozen
+    before = snapshot(site)
+    shutil.rmtree(content / "archive/2023")
+    [problem] = build(content, options).report.errors
+    assert problem.code == "archive-damaged" and "2023年度已归档" in problem.message and "不见了" in problem.message
+    assert snapshot(site) == before

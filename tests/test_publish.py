@@ -158,3 +158,14 @@ def _fresh_copy(sites: dict[str, Path]) -> Path:
     shutil.rmtree(folder)
     shutil.copytree(sites["pristine"], folder, copy_function=shutil.copy2)
     return folder / "site"
+
+
+def test_a_state_file_that_is_a_folder_does_not_stop_publishing(sites: dict[str, Path]) -> None:
+    out = _fresh_copy(sites)
+    state = out.parent / ".site.build-state.json"
+    state.unlink()
+    state.mkdir()
+    result = run(sites["new-content"], out)
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    assert "无法保存生成记录" in result.stderr
+    assert snapshot(out) == snapshot(sites["new"] / "site")
