@@ -309,3 +309,20 @@ def test_a_deleted_year_stops_check_and_build(frozen: tuple[Path, Path, BuildOpt
     [problem] = build(content, options).report.errors
     assert problem.code == "archive-damaged" and "2023年度已归档" in problem.message and "不见了" in problem.message
     assert snapshot(site) == before
+
+
+def test_an_auditor_verifies_with_sha256sum_alone_as_the_readme_says(sealed: tuple[Path, Path], tmp_path: Path) -> None:
+    """The README's three commands, run on a copy laid out as a repository: content/ beside site/."""
+    shutil.copytree(sealed[0], tmp_path / "content")
+    shutil.copytree(sealed[1], tmp_path / "site")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("cd content/archive/2023\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("   #", 1)[0].strip() for line in block.splitlines() if line.strip()]
+    script = "set -e -o pipefail\ncd content/archive/2023\n" + "\n".join(commands[1:])
+    assert subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True).returncode == 0
+    seal = subprocess.run(["bash", "-c", "cd content/archive/2023 && " + commands[0]], cwd=tmp_path,
+                          capture_output=True, text=True).stdout.split()[0]
+    assert (tmp_path / "content/archive/seals.txt").read_text(encoding="utf-8") == f"2023 {seal}\n"
+    page = tmp_path / "site" / PAGE
+    page.write_bytes(page.read_bytes().replace(b"194.30", b"194.31", 1))
+    assert subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True).returncode != 0
