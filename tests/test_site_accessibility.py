@@ -14,9 +14,13 @@ def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def test_axe_finds_no_wcag_21_aa_violation_on_any_page(built_sample: Path) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_21_aa_violation_on_any_page(built_sample: Path, scheme: str) -> None:
     failures = {}
-    with chromium() as driver:
+    with chromium(scheme=scheme) as driver:
+        driver.get((built_sample / "index.html").as_uri())
+        background = driver.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
+        assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(20, 20, 20)")
         for page in pages(built_sample):
             violations = axe_violations(driver, page.as_uri())
             if violations:
