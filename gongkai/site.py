@@ -128,6 +128,7 @@ def pages(content: Content) -> list[Page]:
              f"{publisher}历年公开的部门预算、部门决算和绩效自评报告"),
         Page("accessibility.html", "accessibility.html", "无障碍声明", {}, f"{site_title}的无障碍声明"),
         Page(NOT_FOUND, "404.html", "页面未找到", {}, f"{site_title}：页面未找到"),
+        Page("search.html", "search.html", "站内搜索", {}, f"搜索{site_title}公开的全部报告"),
         Page("archive.html", "archive.html", "历年归档", {"reports": latest_first(content)},
              f"{site_title}各年度的归档情况和发布后的更正"),
     ]

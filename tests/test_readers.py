@@ -112,3 +112,43 @@ def test_the_404_page_served_three_folders_deep_is_styled_and_its_links_work(ser
             assert answer.status == 200, link
     with pytest.raises(urllib.error.HTTPError):
         urllib.request.urlopen(served + "no/such/page.html")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("words", "expected"), [
+    ("公务接待费", {"huaihua-bjlxc/2023/self-evaluation.html", "huaihua-bjlxc/2023/budget.html",
+                    "huaihua-bjlxc/2024/budget.html"}),
+    ("怀化", {"huaihua-bjlxc/2023/self-evaluation.html"}),
+])
+def test_search_finds_chinese_words_in_text_and_tables_keyboard_only(served: str, words: str, expected: set[str]) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with chromium() as driver:
+        driver.get(served + "index.html")
+        box = driver.find_element(By.ID, "site-search-query")
+        assert driver.find_element(By.CSS_SELECTOR, "label[for=site-search-query]").text == "搜索"
+        box.send_keys(words, Keys.ENTER)  # the box in every page's header, by keyboard alone
+        WebDriverWait(driver, 20).until(lambda d: "找到" in d.find_element(By.ID, "search-status").text
+                                        or "没有找到" in d.find_element(By.ID, "search-status").text)
+        status = driver.find_element(By.ID, "search-status")
+        assert status.get_attribute("role") == "status" and status.text.startswith("找到")
+        links = {a.get_attribute("href").split("/gongkai/", 1)[1]
+                 for a in driver.find_elements(By.CSS_SELECTOR, "#search-results a")}
+        assert expected <= links, links
+        assert driver.find_elements(By.CSS_SELECTOR, "#search-results mark"), "the match is marked in its excerpt"
+
+
+def test_a_site_without_pagefind_still_builds_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from conftest import CONTENT
+
+    from gongkai import search
+    from gongkai.pipeline import BuildOptions, build
+
+    monkeypatch.setattr(search, "executable", lambda: None)
+    said: list[str] = []
+    loaded = build(CONTENT, BuildOptions(out=tmp_path / "site", pdf=False, jobs=1, cache=None), log=said.append)
+    assert loaded.report.ok
+    assert not (tmp_path / "site/pagefind").exists() and (tmp_path / "site/search.html").is_file()
+    assert any("未安装 Pagefind" in line for line in said)
