@@ -247,6 +247,8 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
     years = archive.frozen_years(content.root)
     content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
     states, findings = archive.plan(content, years)
+    # A source still on disk that did not read has its own error: "removed" would be a second, false one.
+    findings = [(path, f) for path, f in findings if not (f.code == "frozen-removed" and path.is_file())]
     entries = {r.source: r for r in content.reports}
     report.extend(_problem(path, entries[path].document if path in entries else None, f) for path, f in findings)
     return {state.entry.id: state for state in states}

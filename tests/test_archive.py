@@ -14,7 +14,7 @@ from conftest import ROOT, SAMPLE_REPORT
 from test_build import snapshot
 
 from gongkai import archive
-from gongkai.pipeline import BuildOptions, build
+from gongkai.pipeline import BuildOptions, build, check
 
 FROZEN_ON = dt.date(2026, 11, 29)
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
@@ -78,6 +78,17 @@ def test_editing_a_frozen_figure_is_refused_naming_the_file(frozen: tuple[Path, 
     assert problem.file.endswith(str(SAMPLE_REPORT))
     assert "源文件被修改" in problem.message and "更正记录" in problem.message
     assert snapshot(site) == before
+
+
+def test_a_syntax_error_in_a_frozen_year_is_its_only_error(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    """The file is still there: no "源文件…已被删除或移走" beside the error that says what is wrong with it."""
+    content, _, _ = frozen
+    edit(content / SAMPLE_REPORT, "    编制数: 19\n    在编在岗", "    编制数：19\n    在编在岗")
+    problems = check(content).errors
+    assert len(problems) == 1, [(p.code, p.file, p.message) for p in problems]
+    problem = problems[0]
+    assert (problem.code, problem.line) == ("yaml-syntax", 115)
+    assert "中文冒号“：”" in problem.message
 
 
 def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[Path, Path, BuildOptions]) -> None:
