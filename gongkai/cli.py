@@ -134,9 +134,12 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "new":
         return _new(args)
     if args.command == "serve":
-        from gongkai.serve import serve  # livereload and tornado load only for the preview
+        from gongkai.serve import PortBusy, serve  # livereload and tornado load only for the preview
 
-        serve(_content_dir(args.content), args.host, args.port, _log)
+        try:
+            serve(_content_dir(args.content), args.host, args.port, _log)
+        except PortBusy as error:
+            raise UsageError(str(error)) from error
         return EXIT_OK
     raise UsageError(f"未知命令 {args.command}")
 
