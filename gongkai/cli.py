@@ -173,11 +173,21 @@ def _new(args: argparse.Namespace) -> int:
         made = new_report(_content_dir(args.content), args.unit, args.year, args.kind)
     except NewReportError as error:
         raise UsageError(str(error)) from error
-    print(f"已生成 {display_file(made.path)}")
+    shown = display_file(made.path)
+    print(f"已生成 {shown}")
     for item in made.carried:
         print(f"  已带入：{item}")
-    print(f"还有 {made.blanks} 处空白待填写（冒号后为空的项）：金额、文字说明和日期；没有的金额可以留空或写 0。")
-    print("填好后运行 python build.py check 检查。")
+    print(f"待办：以下 {len(made.required)} 项必须填写（文件中标有“必填”），check 会逐项检查：")
+    for line, place in made.required:
+        print(f"  第 {line} 行  {place}")
+    if made.review:
+        print(f"请核对：以下 {len(made.review)} 处沿用了上年的文字，其中写的是另一个年度（文件中标有“请核对”）：")
+        for line, place, year in made.review:
+            print(f"  第 {line} 行  {place}（{year}年）")
+    optional = made.blanks - len(made.required)
+    if optional > 0:
+        print(f"另有 {optional} 处空白（多为金额），没有的可以不填。")
+    print(f"填好后运行 python build.py check 检查（文件：{shown}）。")
     return EXIT_OK
 
 

@@ -118,7 +118,7 @@ class Report:
         return [(Path(p.file).name, p.line, p.code) for p in self.sorted()]
 
     def lines(self, limit: int) -> Iterator[str]:
-        shown = self.sorted()
+        shown = group_blanks(self.sorted())
         for problem in shown[:limit]:
             yield str(problem)
         if len(shown) > limit:
@@ -128,7 +128,37 @@ class Report:
     def summary(self) -> str:
         if not self.problems:
             return "检查通过：没有发现问题。"
-        return f"共发现 {len(self.errors)} 个错误、{len(self.warnings)} 个警告。"
+        blanks = sum(p.code == "missing-value" for p in self.problems)
+        of_which = f"（其中 {blanks} 项是未填写的必填项）" if blanks > BLANKS_LISTED else ""
+        return f"共发现 {len(self.errors)} 个错误{of_which}、{len(self.warnings)} 个警告。"
 
     def to_json(self) -> str:
         return json.dumps([p.as_dict() for p in self.sorted()], ensure_ascii=False, indent=2)
+
+
+# More empty required fields than this in one file (a report just started with `new`) are printed as one
+# to-do list: a hundred “此项不能为空” errors would bury the few that are real mistakes.
+BLANKS_LISTED = 5
+
+
+def group_blanks(problems: list[Problem]) -> list[Problem]:
+    """Each file's empty required fields as one problem listing them, where the first of them stood."""
+    blanks: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.code == "missing-value":
+            blanks.setdefault(problem.file, []).append(problem)
+    grouped = []
+    for problem in problems:
+        group = blanks.get(problem.file, [])
+        if problem.code != "missing-value" or len(group) <= BLANKS_LISTED:
+            grouped.append(problem)
+        elif problem is group[0]:
+            grouped.append(_to_do(group))
+    return grouped
+
+
+def _to_do(blanks: list[Problem]) -> Problem:
+    items = "".join(f"\n    第 {p.line} 行  {p.path}" for p in blanks)
+    message = f"还有 {len(blanks)} 项必填内容没有填写（用 new 生成的文件中标有“必填”），请逐项填写：{items}"
+    first = blanks[0]
+    return Problem(first.code, first.severity, first.file, first.line, first.column, "", message)
