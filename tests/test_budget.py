@@ -283,6 +283,9 @@ def test_prior_year_rules_compare_with_last_years_reports(sample_site: Path) -> 
     report = check(sample_site)
     assert report.errors == []  # last year's figures may be restated on a comparable basis: warnings
     found = flat(sample_site, report, "warning")
+    stale = {"stale-title", "stale-date", "stale-text", "copied-figures"}  # the copies are stale, and said to be
+    assert {code for _, _, code in found} >= stale - {"stale-date"}  # published later than 2022: possible
+    found = [x for x in found if x[2] not in stale]
     assert {(file, code) for file, _, code in found} == {
         (BUDGET, "prior-year-mismatch"), (FINAL, "prior-year-mismatch"), (SELF, "prior-year-mismatch"),
     }
