@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import re
 import sys
 import traceback
@@ -206,5 +207,11 @@ def _print_report(report: Report, form: str) -> None:
     if form == "json":
         print(report.to_json())
         return
-    for line in report.lines(MAX_SHOWN):
+    for line in report.lines(MAX_SHOWN, colour=colour_wanted(sys.stdout)):
         print(line)
+
+
+def colour_wanted(stream: object) -> bool:
+    """Colour in a terminal only: not when piped or saved to a file, and never with NO_COLOR (no-color.org)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -52,9 +53,18 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        field_part = f" {self.path}:" if self.path else ""
-        return f"{where}: {self.severity.label}[{self.code}]{field_part} {self.message}"
+        return self.render()
+
+    def render(self, colour: bool = False) -> str:
+        """The sentence first; the field as the form names it after it; the code, for searching, at the end.
+
+        file:line:column stays in front, where editors and terminals look for it to jump there.
+        """
+        paint = _paint if colour else _plain
+        where = paint(f"{self.file}:{self.line}:{self.column}:", _BOLD)
+        label = paint(f"{self.severity.label}：", _ERROR if self.severity is Severity.ERROR else _WARNING)
+        field_part = f"【{readable_path(self.path)}】" if self.path else ""
+        return f"{where} {label}{self.message}{paint(field_part, _DIM)}{paint(f'（{self.code}）', _DIM)}"
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -71,6 +81,24 @@ def format_path(path: FieldPath) -> str:
             text += f"[{part}]"
         else:
             text += ("." if text else "") + part
+    return text
+
+
+def readable_path(path: str) -> str:
+    """附件1-2.绩效指标[0].得分 → 附件1-2 → 绩效指标第1项 → 得分: the field as one reads the form."""
+    text = re.sub(r"\[(\d+)\]", lambda m: f"第{int(m.group(1)) + 1}项", path)
+    return " → ".join(part for part in text.split(".") if part)
+
+
+# Colour for a terminal (the caller decides: not when piped, not with NO_COLOR).
+_BOLD, _ERROR, _WARNING, _DIM = "1", "1;31", "1;33", "2"
+
+
+def _paint(text: str, style: str) -> str:
+    return f"\033[{style}m{text}\033[0m" if text else ""
+
+
+def _plain(text: str, style: str) -> str:
     return text
 
 
@@ -117,10 +145,10 @@ class Report:
         """(file name, line, code) triples: what tests compare."""
         return [(Path(p.file).name, p.line, p.code) for p in self.sorted()]
 
-    def lines(self, limit: int) -> Iterator[str]:
+    def lines(self, limit: int, colour: bool = False) -> Iterator[str]:
         shown = group_blanks(self.sorted())
         for problem in shown[:limit]:
-            yield str(problem)
+            yield problem.render(colour)
         if len(shown) > limit:
             yield f"……另有 {len(shown) - limit} 个问题未显示。请先修改以上问题后再运行检查。"
         yield self.summary()
