@@ -14,8 +14,10 @@ import os
 import signal
 import socket
 import tempfile
+import threading
 import time
 import traceback
+import webbrowser
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -37,7 +39,7 @@ class PortBusy(Exception):
     """The preview cannot listen where it was asked to: a plain message, never a traceback."""
 
 
-def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
+def serve(root: Path, host: str, port: int, log: Callable[[str], None], open_browser: bool = False) -> None:
     """Build a preview in a temporary folder, serve it, rebuild and reload on every save."""
     _check_port(host, port)  # before the first build, which takes seconds: fail at once
     if host not in LOOPBACK:
@@ -50,7 +52,10 @@ def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
         for folder_to_watch in (root, session.templates):  # first: a save during the first build is a change
             server.watch(str(folder_to_watch), rebuild)
         rebuild()
-        log(f"预览地址：http://{'[' + host + ']' if ':' in host else host}:{port}/  （按 Ctrl+C 停止）")
+        address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        log(f"预览地址：{address}  （按 Ctrl+C 停止）")
+        if open_browser:  # once the server listens: the timer fires from inside its loop's first second
+            threading.Timer(0.5, webbrowser.open, [address]).start()
         signal.signal(signal.SIGTERM, _stop)
         try:
             server.serve(port=port, host=host, debug=False, restart_delay=0)
