@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gongkai import __version__, archive
+from gongkai.causes import fold_causes
 from gongkai.models import REPORT_KINDS
 from gongkai.pipeline import BuildOptions, SetupError, build, check
 from gongkai.problems import Report, display_file
@@ -265,7 +266,7 @@ def _print_report(report: Report, form: str, args: argparse.Namespace | None = N
         return
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     failing = report.problems if getattr(args, "strict", False) else report.errors  # --strict: warnings fail too
-    shown = Report([p for p in report.problems if p in failing]) if quiet else report
+    shown = Report(fold_causes([p for p in report.problems if p in failing] if quiet else report.problems))
     if quiet and not shown.problems:
         return
     limit = len(shown.problems) + 1 if verbose else MAX_SHOWN

@@ -51,6 +51,8 @@ class Problem:
     column: int
     path: str
     message: str
+    # Errors this one explains (one mistyped figure breaks every sum it is in): printed folded under it.
+    consequences: tuple[Problem, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return self.render()
@@ -64,7 +66,13 @@ class Problem:
         where = paint(f"{self.file}:{self.line}:{self.column}:", _BOLD)
         label = paint(f"{self.severity.label}：", _ERROR if self.severity is Severity.ERROR else _WARNING)
         field_part = f"【{readable_path(self.path)}】" if self.path else ""
-        return f"{where} {label}{self.message}{paint(field_part, _DIM)}{paint(f'（{self.code}）', _DIM)}"
+        text = f"{where} {label}{self.message}{paint(field_part, _DIM)}{paint(f'（{self.code}）', _DIM)}"
+        if self.consequences:
+            text += f"\n  这会导致以下 {len(self.consequences)} 处不一致，改正这一处后应一并消失："
+            text += "".join(
+                f"\n    第 {p.line} 行：{p.message}{paint(f'（{p.code}）', _DIM)}" for p in self.consequences
+            )
+        return text
 
     def as_dict(self) -> dict[str, object]:
         return {
