@@ -28,6 +28,7 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
+from gongkai.causes import fold_causes
 from gongkai.preview import Session, file_stamp
 from gongkai.problems import Problem, Severity
 
@@ -99,8 +100,8 @@ def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], Non
                                         "程序内部错误（不是您的内容有误），详情见终端。请把终端中的信息发给技术支持人员")]
             return
         log(f"{time.strftime('%H:%M:%S')} {result.line()}")
-        for problem in [p for p in result.problems if p.severity.value == "error"][:20]:
-            log(f"  {problem}")
+        for problem in fold_causes([p for p in result.problems if p.severity.value == "error"])[:20]:
+            log(f"  {problem}")  # one mistyped figure: one error, its consequences folded under it
 
     return rebuild
 
