@@ -52,6 +52,8 @@ class Loaded:
     frozen: dict[str, archive.ReportState] = field(default_factory=dict)
     # What checking each unit without errors found: the next load may take it instead of checking again.
     units: dict[str, incremental.UnitCheck] = field(default_factory=dict)
+    # Nothing changed since the build that made the site: `report` holds that build's warnings, as stored.
+    unchanged: bool = False
 
 
 # How one source file is read: the document, its validated model (or None) and its problems.
@@ -251,6 +253,8 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
     years = found.years
     content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
     states, findings = archive.plan(content, years)
+    # A source still on disk that did not read has its own error: "removed" would be a second, false one.
+    findings = [(path, f) for path, f in findings if not (f.code == "frozen-removed" and path.is_file())]
     entries = {r.source: r for r in content.reports}
     report.extend(_problem(path, entries[path].document if path in entries else None, f) for path, f in findings)
     return {state.entry.id: state for state in states}
@@ -318,10 +322,11 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     state = incremental.load_state(options.state, options.out)
     inputs = _inputs_digest(root, options)
     if state.inputs == inputs and state.intact(options.out):
-        for warning in state.warnings():
-            log(warning)
         log(f"内容和模板都没有变化，{display_file(options.out)} 保持原样")
-        return Loaded(None)
+        report = Report()  # the warnings of the build that made it: the caller says how many, or lists them
+        report.extend(p for unit in state.units.values() for p in unit.problems)
+        report.extend(state.others)
+        return Loaded(None, report, unchanged=True)
     loaded = _timed(log, "读取并检查内容", lambda: load(root, known=state.units))
     if loaded.report.ok and loaded.content is not None and options.pdf:
         _check_printable(loaded.content, loaded.units, loaded.report, log)

@@ -48,7 +48,7 @@ def test_a_failed_build_leaves_the_published_site_untouched(sample_site: Path, t
     report.write_text(report.read_text(encoding="utf-8").replace("实际支出: 194.30", "实际支出: 194.31"), encoding="utf-8")
     result = run_build(sample_site, out)
     assert result.returncode == 1
-    assert "错误[" in result.stdout and "未发布" in result.stderr
+    assert "错误：" in result.stdout and "未发布" in result.stderr
     assert snapshot(out) == before
     assert not list(tmp_path.glob(".site.staging-*"))
 
