@@ -21,7 +21,7 @@ NOT_INDEXED = (".toc", ".skip-link", ".scroll-hint", ".visually-hidden", "#downl
 def executable() -> Path | None:
     """Pagefind's binary, or None where the package is not installed (the build then says so)."""
     try:
-        import pagefind_bin_extended  # noqa: PLC0415 — optional: the site builds without search
+        import pagefind_bin_extended  # optional: the site builds without search
     except ImportError:
         return None
     try:
