@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gongkai.characters import bad_characters
 from gongkai.models.base import Figure, Strict, walk
 from gongkai.problems import FieldPath, Finding, Severity
 from gongkai.reader import Document
@@ -31,6 +32,9 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
     """The validated model (each part knowing its place in the file), or the findings why not."""
     if doc.data is None and not doc.findings:
         return None, [Finding("empty-file", (), "文件是空的")]
+    refused = bad_characters(doc)
+    if refused:  # a lone surrogate or a NUL would only break later, in a parser or on a page
+        return None, refused
     try:
         result = model.model_validate(doc.data)
     except ValidationError as error:

@@ -111,7 +111,7 @@ def test_each_mistake_is_reported_at_its_line(name: str, tmp_path: Path) -> None
 @pytest.mark.parametrize(
     "name",
     ["yaml-unclosed-quote", "yaml-tab-indent", "malformed-amount", "gbk-encoding", "utf8-bom", "alias-bomb",
-     "symlink-outside-content", "file-too-large"],
+     "symlink-outside-content", "file-too-large", "surrogate-in-amount", "surrogate-in-title", "nul-escape"],
 )
 def test_cli_prints_the_same_problems_and_exits_1_on_errors(name: str, tmp_path: Path) -> None:
     """`python build.py check` exits 1 when there is an error, 0 for warnings only (the BOM)."""
@@ -121,6 +121,14 @@ def test_cli_prints_the_same_problems_and_exits_1_on_errors(name: str, tmp_path:
     assert "Traceback" not in result.stderr
     printed = [re.match(r".*?([^/]+):(\d+):\d+: \S+\[([a-z0-9-]+)\]", line) for line in result.stdout.splitlines()]
     assert sorted((m[1], int(m[2]), m[3]) for m in printed if m) == expected_problems(case)
+
+
+@pytest.mark.parametrize(("name", "column"), [("bidi-isolate", 10), ("noncharacter", 9), ("nul-escape", 8)])
+def test_a_bad_character_is_located_at_its_column(name: str, column: int, tmp_path: Path) -> None:
+    """At the character itself where the file shows it; at the value's quote when an escape made it."""
+    [problem] = check(make_input(name, tmp_path)).problems
+    assert (problem.line, problem.column) == (248, column)
+    assert problem.path.endswith("填表人")
 
 
 def test_catalogue_covers_every_kind_of_mistake() -> None:
