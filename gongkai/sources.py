@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai.models import REPORT_KINDS
+from gongkai.models.base import FIRST_YEAR, LAST_YEAR
 from gongkai.problems import Finding, Severity
 
 SITE_FILE = "site.yaml"
 UNIT_FILE = "unit.yaml"
 RESERVED = {"archive"}
 UNIT_ID = re.compile(r"[a-z0-9][a-z0-9-]*")
-YEAR_DIR = re.compile(r"(19|20)\d\d")
+YEAR_DIR = re.compile(r"[0-9]{4}")  # not \d: that also matches other scripts' digits
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ def _unit(folder: Path, root: Path) -> Iterator[Source | MisplacedFile]:
         if not _inside(entry, root):
             yield _outside(entry)
         elif entry.is_dir() and YEAR_DIR.fullmatch(entry.name):
-            yield from _year(entry, root, unit, int(entry.name))
+            yield from _year(entry, root, unit, int(entry.name)) if _sane(entry) else [_year_out_of_range(entry)]
         else:
             yield _stray(entry, "单位文件夹里只放 unit.yaml 和以四位年度命名的文件夹（如 2023）")
 
@@ -94,6 +95,17 @@ def _year(folder: Path, root: Path, unit: str, year: int) -> Iterator[Source | M
             yield _unknown_report(entry)
         else:
             yield _stray(entry, "年度文件夹里只放报告的 YAML 文件", Severity.WARNING)
+
+
+def _sane(folder: Path) -> bool:
+    return FIRST_YEAR <= int(folder.name) <= LAST_YEAR
+
+
+def _year_out_of_range(folder: Path) -> MisplacedFile:
+    return MisplacedFile(
+        folder,
+        Finding("bad-folder-name", (), f"年度文件夹“{folder.name}”超出范围：年度应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间，未读取其中的文件"),
+    )
 
 
 def _inside(path: Path, root: Path) -> bool:

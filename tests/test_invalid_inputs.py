@@ -199,3 +199,16 @@ def test_odd_files_are_reported_not_raised(make: Callable[[Path], None], expecte
     root = copy_sample_report(tmp_path / "content")
     make(root)
     assert sorted(check(root).flatten()) == sorted(expected)
+
+
+@pytest.mark.parametrize(("year", "message"), [("1800", "年度“1800”超出范围：应在 2000 到 2100 之间"),
+                                               ("2101", "超出范围"), ("٢٠٢٤", "应为正整数"), ("²", "应为正整数")])
+def test_new_refuses_a_year_out_of_range(year: str, message: str, tmp_path: Path) -> None:
+    root = copy_sample_report(tmp_path / "content")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "new", "huaihua-bjlxc", year, "self-evaluation", "--content", str(root)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in (root / "huaihua-bjlxc").iterdir()) == ["2023", "unit.yaml"]

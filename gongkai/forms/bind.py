@@ -22,7 +22,7 @@ from gongkai.problems import FieldPath, Finding
 
 DASHES = frozenset({"-", "—", "——", "－", "--", "–", "/"})
 LISTED = "列表"  # an extra table whose rows are labelled items, not 科目
-_SIGNED = re.compile(r"[+-]?\d+(\.\d+)?")
+_SIGNED = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _RESERVED = ("说明", "栏目")
 
 
