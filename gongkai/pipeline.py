@@ -89,7 +89,7 @@ def load(root: Path, read: Read = read_source, known: Known | None = None) -> Lo
     and its reports are read only when something asks for their models.
     """
     report = Report()
-    if not (root / "site.yaml").is_file():
+    if not os.path.lexists(root / "site.yaml"):  # a folder, a pipe or a broken link by that name: discover says which
         report.extend([_problem(root / "site.yaml", None, Finding("missing-file", (), "找不到网站设置文件 site.yaml"))])
         return Loaded(None, report)
     sources: list[Source] = []

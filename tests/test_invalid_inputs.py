@@ -20,6 +20,7 @@ A site.yaml, unit.yaml or self-evaluation.yaml next to case.yaml replaces that f
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -212,3 +213,110 @@ def test_new_refuses_a_year_out_of_range(year: str, message: str, tmp_path: Path
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert sorted(p.name for p in (root / "huaihua-bjlxc").iterdir()) == ["2023", "unit.yaml"]
+
+
+def _rename_report(name: str) -> Callable[[Path], None]:
+    def rename(root: Path) -> None:
+        (root / SAMPLE_REPORT).rename(root / SAMPLE_REPORT.parent / name)
+    return rename
+
+
+def _report_folder_named_yaml(root: Path) -> None:
+    (root / SAMPLE_REPORT.parent / "project-evaluation.yaml").mkdir()
+
+
+def _hide_unit(root: Path) -> None:
+    (root / "huaihua-bjlxc").rename(root / ".huaihua-bjlxc")
+
+
+def _hide_year(root: Path) -> None:
+    (root / SAMPLE_REPORT.parent).rename(root / "huaihua-bjlxc" / ".2023")
+
+
+def _macos_leftovers(root: Path) -> None:
+    """What a Mac leaves on a USB drive, an editor's lock and a git folder: not content, no warning."""
+    (root / SAMPLE_REPORT.parent / "._self-evaluation.yaml").write_bytes(b"\0\5\26\7")
+    (root / SAMPLE_REPORT.parent / ".#self-evaluation.yaml").write_text("x", encoding="utf-8")
+    (root / ".git").mkdir()
+
+
+SKIPPED = [
+    pytest.param(_rename_report("self-evaluation.YAML"), "self-evaluation.YAML", "ignored-file",
+                 "扩展名要写成小写的 .yaml，请改名为“self-evaluation.yaml”", id="upper-case-extension"),
+    pytest.param(_rename_report("self-evaluation.Yml"), "self-evaluation.Yml", "ignored-file",
+                 "请改名为“self-evaluation.yaml”", id="mixed-case-yml"),
+    pytest.param(_rename_report(".self-evaluation.yaml"), ".self-evaluation.yaml", "ignored-file",
+                 "名称以“.”开头的文件和文件夹会被跳过", id="hidden-report"),
+    pytest.param(_report_folder_named_yaml, "project-evaluation.yaml", "ignored-file", "它是一个文件夹", id="folder-x-yaml"),
+    pytest.param(_hide_unit, ".huaihua-bjlxc", "ignored-file", "请改名为“huaihua-bjlxc”", id="hidden-unit"),
+    pytest.param(_hide_year, ".2023", "ignored-file", "请改名为“2023”", id="hidden-year"),
+]
+
+
+@pytest.mark.parametrize(("make", "name", "code", "message"), SKIPPED)
+def test_what_looks_like_content_but_is_skipped_is_warned_about(
+    make: Callable[[Path], None], name: str, code: str, message: str, tmp_path: Path
+) -> None:
+    root = copy_sample_report(tmp_path / "content")
+    make(root)
+    found = [p for p in check(root).problems if Path(p.file).name == name]
+    assert [(p.code, p.line, p.severity.value) for p in found] == [(code, 1, "warning")], found
+    assert message in found[0].message
+
+
+def test_files_a_mac_or_an_editor_leaves_are_not_warned_about(tmp_path: Path) -> None:
+    root = copy_sample_report(tmp_path / "content")
+    _macos_leftovers(root)
+    assert check(root).flatten() == check(copy_sample_report(tmp_path / "clean")).flatten()
+
+
+@pytest.mark.parametrize(
+    ("place", "code", "severity"),
+    [(SAMPLE_REPORT, "special-file", 1), (Path("huaihua-bjlxc/unit.yaml"), "special-file", 1),
+     (Path("notes"), "ignored-file", 0), (SAMPLE_REPORT.parent / "draft.yaml", "ignored-file", 0)],
+    ids=["report", "unit-file", "top-level", "in-year-folder"],
+)
+def test_a_named_pipe_is_never_opened(place: Path, code: str, severity: int, tmp_path: Path) -> None:
+    """Opening a FIFO waits for a writer forever: `check` hung. It is reported by its name and never opened."""
+    root = copy_sample_report(tmp_path / "content")
+    target = root / place
+    target.unlink(missing_ok=True)
+    os.mkfifo(target)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "check", str(root)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stdout.splitlines() if f"[{code}]" in line and f"{place.name}:1:1:" in line]
+    assert len(lines) == 1 and "命名管道" in lines[0], result.stdout
+    assert result.returncode == severity or severity == 0, result.stdout
+
+
+def _refuse(monkeypatch: pytest.MonkeyPatch, method: str, target: Path) -> None:
+    """As if `target` had no read permission (the tests run as root, who may read anything)."""
+    original = getattr(Path, method)
+
+    def refused(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, method, refused)
+
+
+@pytest.mark.parametrize("folder", [SAMPLE_REPORT.parent, Path("huaihua-bjlxc")], ids=["year", "unit"])
+def test_an_unreadable_folder_is_an_error_not_a_traceback(
+    folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_sample_report(tmp_path / "content").resolve()
+    _refuse(monkeypatch, "iterdir", root / folder)
+    [problem] = [p for p in check(root).problems if p.code == "unreadable-folder"]
+    assert (Path(problem.file).name, problem.line, problem.severity.value) == (folder.name, 1, "error")
+    assert f"无法读取文件夹“{folder.name}”（没有读取权限，请检查文件夹权限）" in problem.message
+
+
+def test_an_unreadable_file_says_to_check_its_permissions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_sample_report(tmp_path / "content").resolve()
+    _refuse(monkeypatch, "open", root / SAMPLE_REPORT)
+    [problem] = check(root).problems
+    assert (Path(problem.file).name, problem.line, problem.code) == ("self-evaluation.yaml", 1, "unreadable-file")
+    assert "没有读取权限，请检查文件权限" in problem.message
