@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from gongkai.characters import bad_characters
+from gongkai.messages import pydantic_message
 from gongkai.models.base import Figure, Strict, walk
 from gongkai.problems import FieldPath, Finding, Severity
 from gongkai.reader import Document
@@ -63,8 +64,8 @@ def _findings(error: ValidationError, model: type[BaseModel], doc: Document) -> 
                 yield Finding("wrong-type", doc.existing_prefix(loc), _wrong_type(expected, item["input"]))
         elif "-" in kind:  # our own codes, raised by the parsers in models.base
             yield Finding(kind, doc.existing_prefix(loc), item["msg"])
-        else:
-            yield Finding("wrong-type", doc.existing_prefix(loc), f"格式不对（{item['msg']}）")
+        else:  # pydantic's own words are English: say it in Chinese
+            yield Finding("wrong-type", doc.existing_prefix(loc), f"格式不对：{pydantic_message(item)}")
 
 
 def _wrong_type(expected: str, given: Any) -> str:

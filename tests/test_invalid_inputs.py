@@ -31,7 +31,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, SAMPLE_REPORT
+from conftest import CONTENT, FIXTURES, ROOT, SAMPLE_REPORT, copy_site
 from sample_only import copy_sample_report
 
 from gongkai.pipeline import check
@@ -320,3 +320,26 @@ def test_an_unreadable_file_says_to_check_its_permissions(tmp_path: Path, monkey
     [problem] = check(root).problems
     assert (Path(problem.file).name, problem.line, problem.code) == ("self-evaluation.yaml", 1, "unreadable-file")
     assert "没有读取权限，请检查文件权限" in problem.message
+
+
+def test_pydantic_constraints_are_told_in_chinese(tmp_path: Path) -> None:
+    """正文 needs one part (a pydantic constraint): its English ("List should have at least 1 item") leaked."""
+    root = copy_sample_report(tmp_path / "content")
+    report_file = root / SAMPLE_REPORT
+    text = re.sub(r"^正文:\n(?:[ \n].*\n)*", "正文: {}\n", report_file.read_text(encoding="utf-8"), count=1, flags=re.M)
+    report_file.write_text(text, encoding="utf-8")
+    [problem] = [p for p in check(root).problems if p.path == "正文"]
+    assert (problem.line, problem.code, problem.message) == (10, "wrong-type", "格式不对：至少要写一项")
+
+
+def test_a_table_cells_correction_is_told_in_chinese(tmp_path: Path) -> None:
+    """A 更正 in a 部门预算 table is validated apart: pydantic's "Field required" reached the officer."""
+    root = copy_site(CONTENT, tmp_path / "content")
+    budget = root / "huaihua-bjlxc/2024/budget.yaml"
+    text = budget.read_text(encoding="utf-8")
+    old = "一般公共服务支出, 合计: 248.90,"
+    line = text[: text.index(old)].count("\n") + 1  # the first of the tables that state it
+    budget.write_text(text.replace(old, "一般公共服务支出, 合计: {值: 248.90, 更正: {原值: 300, 理由: 笔误}},", 1), encoding="utf-8")
+    found = sorted((p.line, p.message) for p in check(root).problems if p.code == "bad-correction")
+    assert found == [(line, "更正的写法有误：不认识的键“理由”，请检查拼写，或删除这一项"),
+                     (line, "更正的写法有误：缺少必填项“说明”")]
