@@ -348,8 +348,13 @@ def _inputs_digest(root: Path, options: BuildOptions) -> str:
     sources = [p for p in root.rglob("*") if p.is_file() and not _inside_bag_payload(p, root)]
     return incremental.digest(
         options.pdf, incremental.folder_digest(options.templates),
-        *(f"{p.relative_to(root).as_posix()}:{incremental.file_digest(p)}" for p in sorted(sources)),
+        *(f"{_printable_name(p.relative_to(root))}:{incremental.file_digest(p)}" for p in sorted(sources)),
     )
+
+
+def _printable_name(path: Path) -> str:
+    """The path as text that encodes: a name that is not UTF-8 (held with surrogates) made the digest raise."""
+    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _inside_bag_payload(path: Path, root: Path) -> bool:

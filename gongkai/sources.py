@@ -56,6 +56,9 @@ def discover(root: Path) -> Iterator[Source | MisplacedFile]:
         yield entries
         return
     for entry in entries:
+        if _undecodable(entry):
+            yield _bad_name(entry)
+            continue
         if entry.name.startswith((".", "_")) or entry.name in RESERVED or entry.name == SITE_FILE:
             hidden = _hidden_content(entry, entry.name[1:] == SITE_FILE or _file_type(entry / UNIT_FILE) == "file")
             yield from [hidden] if hidden else []
@@ -84,6 +87,9 @@ def _unit(folder: Path, root: Path) -> Iterator[Source | MisplacedFile]:
     unit_file = folder / UNIT_FILE
     yield _source_or_refusal(Source(unit_file, "unit", unit=unit)) if _inside(unit_file, root) else _outside(unit_file)
     for entry in entries:
+        if _undecodable(entry):
+            yield _bad_name(entry)
+            continue
         if entry.name == UNIT_FILE or entry.name.startswith((".", "_")):
             hidden = _hidden_content(entry, bool(YEAR_DIR.fullmatch(entry.name[1:])) or entry.name[1:] == UNIT_FILE)
             yield from [hidden] if hidden else []
@@ -103,6 +109,9 @@ def _year(folder: Path, root: Path, unit: str, year: int) -> Iterator[Source | M
         yield entries
         return
     for entry in entries:
+        if _undecodable(entry):
+            yield _bad_name(entry)
+            continue
         if entry.name.startswith((".", "_")):
             hidden = _hidden_content(entry, entry.suffix.lower() in (".yaml", ".yml"))
             yield from [hidden] if hidden else []
@@ -122,6 +131,23 @@ def _year(folder: Path, root: Path, unit: str, year: int) -> Iterator[Source | M
             yield _unknown_report(entry)
         else:
             yield _stray(entry, "年度文件夹里只放报告的 YAML 文件", Severity.WARNING)
+
+
+def _undecodable(path: Path) -> bool:
+    """A name that is not UTF-8 (from a zip made on another system): Python holds it with surrogates."""
+    try:
+        path.name.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _bad_name(path: Path) -> MisplacedFile:
+    shown = os.fsencode(path.name).decode("utf-8", "replace")
+    return MisplacedFile(
+        path,
+        Finding("bad-file-name", (), f"文件名“{shown}”不是 UTF-8 编码（常见于其他系统打包的压缩文件），无法读取或发布：请重新命名"),
+    )
 
 
 def _listing(folder: Path) -> list[Path] | MisplacedFile:

@@ -343,3 +343,27 @@ def test_a_table_cells_correction_is_told_in_chinese(tmp_path: Path) -> None:
     found = sorted((p.line, p.message) for p in check(root).problems if p.code == "bad-correction")
     assert found == [(line, "更正的写法有误：不认识的键“理由”，请检查拼写，或删除这一项"),
                      (line, "更正的写法有误：缺少必填项“说明”")]
+
+
+def test_a_file_name_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path: Path) -> None:
+    """A name from a zip made on another system: printing or hashing it raised UnicodeEncodeError."""
+    root = copy_sample_report(tmp_path / "content")
+    (root / SAMPLE_REPORT.parent / os.fsdecode(b"\xb1\xa8\xb8\xe6.yaml")).write_bytes(b"x: 1\n")  # 报告 in GBK
+    result = subprocess.run(  # the path is printed as its bytes, as ls does: read them back leniently
+        [sys.executable, str(ROOT / "build.py"), "check", str(root)], capture_output=True, text=True, errors="replace",
+        cwd=ROOT,
+    )
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    [line] = [line for line in result.stdout.splitlines() if "[bad-file-name]" in line]
+    assert ".yaml:1:1: 错误[bad-file-name] 文件名“" in line and "不是 UTF-8 编码" in line
+
+
+def test_a_build_is_not_stopped_by_a_name_that_is_not_utf8_where_no_content_is(tmp_path: Path) -> None:
+    """Every file of the content folder goes into the build's digest, drafts in _folders too."""
+    from conftest import build_site
+
+    root = copy_sample_report(tmp_path / "content")
+    (root / "_drafts").mkdir()
+    (root / "_drafts" / os.fsdecode(b"\xb1\xa8\xb8\xe6.yaml")).write_bytes(b"x: 1\n")
+    build_site(root, tmp_path / "site")
+    assert (tmp_path / "site" / "index.html").is_file()
