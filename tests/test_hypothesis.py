@@ -1,9 +1,9 @@
 """Hostile strings and numbers in a well-formed report: `check` and `build` never raise, every page stays sound.
 
-Hypothesis rewrites a few values of the sample report (content/ with only its self-evaluation) with markup,
-script, Markdown, formula starts, very long text, odd numbers, and, through the escapes of double-quoted
-scalars, characters a file cannot hold typed (lone surrogates, NUL, direction overrides). Whatever `check`
-accepts is built (without PDFs); every page must then be UTF-8, hold no control character, nest its tags as
+Hypothesis rewrites a few values of the sample report (content/ with only its self-evaluation), of site.yaml
+and of unit.yaml with markup, script, Markdown, formula starts, very long text, odd numbers, and, through the
+escapes of double-quoted scalars, characters a file cannot hold typed (lone surrogates, NUL, direction
+overrides). Whatever `check` accepts is built (without PDFs); every page must then be UTF-8, hold no control character, nest its tags as
 the unedited sample does, carry no script the sample does not, and feed.xml and sitemap.xml must parse.
 About 40 examples, well under a minute; GONGKAI_FUZZ_SCALE=50 runs fifty times as many.
 """
@@ -62,6 +62,10 @@ BLOCK_TEXT = st.lists(st.sampled_from(TYPEABLE), min_size=1, max_size=3).map("".
 # Values that are words, not figures: hostile text there should pass `check` and so be built.
 TEXT_PLACES = [i for i, (start, end) in enumerate(PLACES) if not re.fullmatch(r"[-0-9.%]+", SAMPLE[start:end])]
 EDIT = st.tuples(st.integers(0, len(PLACES) - 1), VALUE) | st.tuples(st.sampled_from(TEXT_PLACES), BLOCK_TEXT)
+# The site's and the unit's files: their names and words are on every page and in the feed.
+OTHERS = {name: (CONTENT / name).read_text(encoding="utf-8") for name in (Path("site.yaml"), Path("huaihua-bjlxc/unit.yaml"))}
+OTHER_PLACES = [(name, m.start(2), m.end(2)) for name, text in OTHERS.items() for m in PLAIN_VALUE.finditer(text)]
+OTHER_EDIT = st.tuples(st.integers(0, len(OTHER_PLACES) - 1), VALUE | BLOCK_TEXT)
 
 
 def quoted(text: str) -> str:
@@ -82,13 +86,23 @@ def quoted(text: str) -> str:
 
 
 def rewrite(values: list[tuple[int, str]], blocks: list[tuple[int, str]]) -> str:
-    """The sample with the chosen plain values and block lines replaced, later places first."""
+    """The sample with the chosen plain values and block lines replaced."""
     edits = [(PLACES[i % len(PLACES)], quoted(v)) for i, v in values]
-    edits += [(BLOCKS[i % len(BLOCKS)], t) for i, t in blocks]
-    text = SAMPLE
+    return replaced(SAMPLE, edits + [(BLOCKS[i % len(BLOCKS)], t) for i, t in blocks])
+
+
+def replaced(text: str, edits: list[tuple[tuple[int, int], str]]) -> str:
+    """`text` with each (start, end) span replaced, later spans first so that earlier offsets hold."""
     for (start, end), new in sorted(dict(edits).items(), reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+def write_others(root: Path, others: list[tuple[int, str]]) -> None:
+    for name, text in OTHERS.items():
+        edits = [((start, end), quoted(v)) for (file, start, end), v in ((OTHER_PLACES[i], v) for i, v in others)
+                 if file == name]
+        (root / name).write_text(replaced(text, edits), encoding="utf-8")
 
 
 class Nesting(HTMLParser):
@@ -154,18 +168,20 @@ def assert_readable(report: Report) -> None:
 @given(
     st.lists(EDIT, min_size=1, max_size=3),
     st.lists(st.tuples(st.integers(0, len(BLOCKS) - 1), BLOCK_TEXT), max_size=2),
+    st.lists(OTHER_EDIT, max_size=2),
 )
 def test_hostile_values_never_break_check_build_or_pages(
-    values: list[tuple[int, str]], blocks: list[tuple[int, str]]
+    values: list[tuple[int, str]], blocks: list[tuple[int, str]], others: list[tuple[int, str]]
 ) -> None:
     expected_scripts = sample_scripts()
-    values = list(dict(values).items())  # the last value written at a place is the one the file holds
+    values, others = list(dict(values).items()), list(dict(others).items())  # the last value at a place holds
     with tempfile.TemporaryDirectory() as tmp:
         root = copy_sample_report(Path(tmp) / "content")
         (root / SAMPLE_REPORT).write_text(rewrite(values, blocks), encoding="utf-8")
+        write_others(root, others)
         report = check(root)
         assert_readable(report)
-        if any(re.search("[\ud800-\udfff\x00\u202a-\u202e\u2066-\u2069]", v) for _, v in values):
+        if any(re.search("[\ud800-\udfff\x00\u202a-\u202e\u2066-\u2069]", v) for _, v in values + others):
             assert "bad-character" in report.codes(), report.sorted()
         event("built" if report.ok else "refused by check")  # pytest --hypothesis-show-statistics
         if not report.ok:
