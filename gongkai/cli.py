@@ -14,6 +14,7 @@ from pathlib import Path
 from gongkai import __version__, archive
 from gongkai.causes import fold_causes
 from gongkai.models import REPORT_KINDS
+from gongkai.models.base import FIRST_YEAR, LAST_YEAR
 from gongkai.pipeline import BuildOptions, SetupError, build, check
 from gongkai.problems import Report, display_file
 
@@ -84,7 +85,7 @@ def parser() -> argparse.ArgumentParser:
     verify_cmd.add_argument("--site", default="site", help="已发布的网站文件夹（默认 site/）")
     new_cmd = commands.add_parser("new", help="新建一份报告：各项留空待填，上年数字和科目自动带入")
     new_cmd.add_argument("unit", help="单位文件夹名，如 huaihua-bjlxc")
-    new_cmd.add_argument("year", type=_positive, help="年度，如 2024")
+    new_cmd.add_argument("year", type=_year, help="年度，如 2024")
     new_cmd.add_argument("kind", help=f"报告类型：{'、'.join(REPORT_KINDS)}")
     new_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
     serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
@@ -105,9 +106,16 @@ def _output_options(command: argparse.ArgumentParser) -> None:
 
 
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
+    if not (text.isascii() and text.isdigit()) or int(text) < 1:  # "²".isdigit(), but int("²") raises
         raise argparse.ArgumentTypeError(f"应为正整数，而不是“{text}”")
     return int(text)
+
+
+def _year(text: str) -> int:
+    year = _positive(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(f"年度“{text}”超出范围：应在 {FIRST_YEAR} 到 {LAST_YEAR} 之间")
+    return year
 
 
 def main(argv: Sequence[str] | None = None) -> int:

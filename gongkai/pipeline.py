@@ -91,7 +91,7 @@ def load(root: Path, read: Read = read_source, known: Known | None = None) -> Lo
     and its reports are read only when something asks for their models.
     """
     report = Report()
-    if not (root / "site.yaml").is_file():
+    if not os.path.lexists(root / "site.yaml"):  # a folder, a pipe or a broken link by that name: discover says which
         report.extend([_problem(root / "site.yaml", None, Finding("missing-file", (), "找不到网站设置文件 site.yaml"))])
         return Loaded(None, report)
     sources: list[Source] = []
@@ -361,8 +361,13 @@ def _inputs_digest(root: Path, options: BuildOptions) -> str:
     sources = [p for p in root.rglob("*") if p.is_file() and not _inside_bag_payload(p, root)]
     return incremental.digest(
         options.pdf, incremental.folder_digest(options.templates),
-        *(f"{p.relative_to(root).as_posix()}:{incremental.file_digest(p)}" for p in sorted(sources)),
+        *(f"{_printable_name(p.relative_to(root))}:{incremental.file_digest(p)}" for p in sorted(sources)),
     )
+
+
+def _printable_name(path: Path) -> str:
+    """The path as text that encodes: a name that is not UTF-8 (held with surrogates) made the digest raise."""
+    return path.as_posix().encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _inside_bag_payload(path: Path, root: Path) -> bool:

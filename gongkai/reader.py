@@ -29,8 +29,8 @@ _INVISIBLE = re.compile("[\x85\u2028\u2029\u200b-\u200f\u202a-\u202e\u2060-\u206
 _UNREADABLE = {
     errno.ENOENT: "文件不存在（可能是指向已删除文件的链接）",
     errno.EISDIR: "这是一个文件夹，不是文件",
-    errno.EACCES: "没有读取权限",
-    errno.EPERM: "没有读取权限",
+    errno.EACCES: "没有读取权限，请检查文件权限",
+    errno.EPERM: "没有读取权限，请检查文件权限",
 }
 
 # Scalars stay strings; mappings and lists stay plain. None marks an empty value.

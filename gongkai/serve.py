@@ -21,7 +21,6 @@ import webbrowser
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
 
 from livereload import Server
 from livereload.handlers import LiveReloadHandler
@@ -33,6 +32,9 @@ from gongkai.preview import Session, file_stamp
 from gongkai.problems import Problem, Severity
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# Longer names and paths than any file system keeps: answered 404 before the file system is asked.
+MAX_NAME = 255
+MAX_PATH = 4096
 POLL_SECONDS = 0.1
 
 
@@ -156,14 +158,19 @@ def application(session: Session) -> Callable[..., Iterable[bytes]]:
     """The WSGI app: files from the preview folder, with the problems overlaid while there are any."""
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        path = unquote(environ.get("PATH_INFO", "/")).lstrip("/")
+        path = _request_path(environ)
+        if path is None:
+            body = _message_page("请求的地址无效")
+            start_response("400 Bad Request", [("Content-Type", "text/html; charset=utf-8"),
+                                               ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+            return [body]
         if not path or path.endswith("/"):
             path += "index.html"
         target = _inside(session.out, path)
-        if target is not None and target.suffix == ".pdf" and not target.is_file():
+        if target is not None and target.suffix == ".pdf" and not _is_file(target):
             session.pdf(path)
         status = "200 OK"
-        if target is None or not target.is_file():
+        if target is None or not _is_file(target):
             status, target = "404 Not Found", session.out / "404.html"
         body = target.read_bytes() if target.is_file() else _problems_page(session.problems)
         media = mimetypes.guess_type(str(target))[0] or "application/octet-stream"
@@ -176,10 +183,37 @@ def application(session: Session) -> Callable[..., Iterable[bytes]]:
     return app
 
 
+def _request_path(environ: dict[str, Any]) -> str | None:
+    """The path asked for, without its leading slash; None for one no file can have (answered 400).
+
+    WSGI gives the path already percent-decoded, as the raw bytes spelt in Latin-1: they must be UTF-8, and
+    may hold no control character (a NUL made Path.resolve raise, so the answer was a 500).
+    """
+    try:
+        path = environ.get("PATH_INFO", "/").encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in path) or "\\" in path:
+        return None
+    return path.lstrip("/")
+
+
 def _inside(folder: Path, path: str) -> Path | None:
-    """The file for a request, or None for anything that would step outside the preview folder."""
-    target = (folder / path).resolve()
+    """The file for a request, or None for anything that would step outside the preview folder or cannot be a file."""
+    if len(path) > MAX_PATH or any(len(part.encode("utf-8")) > MAX_NAME for part in path.split("/")):
+        return None  # no file has such a name: the file system would refuse to look (ENAMETOOLONG)
+    try:
+        target = (folder / path).resolve()
+    except (OSError, RuntimeError, ValueError):  # a link loop, or what the file system refuses to look up
+        return None
     return target if folder.resolve() in target.parents else None
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _with_problems(page: bytes, problems: list[Problem]) -> bytes:
@@ -207,7 +241,10 @@ def _overlay(errors: list[Problem]) -> str:
 
 def _problems_page(problems: list[Problem]) -> bytes:
     """When nothing good was ever built (or the page does not exist): a bare page for the overlay."""
-    heading = "内容有错误，暂时无法预览" if problems else "页面不存在"
+    return _message_page("内容有错误，暂时无法预览" if problems else "页面不存在")
+
+
+def _message_page(heading: str) -> bytes:
     return (
         f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{heading}</title></head>'
         f"<body><h1>{heading}</h1></body></html>"

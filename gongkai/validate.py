@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from gongkai.characters import bad_characters
+from gongkai.messages import pydantic_message
 from gongkai.models.base import Figure, Strict, walk
 from gongkai.problems import FieldPath, Finding, Severity
 from gongkai.reader import Document
@@ -31,6 +33,9 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
     """The validated model (each part knowing its place in the file), or the findings why not."""
     if doc.data is None and not doc.findings:
         return None, [Finding("empty-file", (), "文件是空的")]
+    refused = bad_characters(doc)
+    if refused:  # a lone surrogate or a NUL would only break later, in a parser or on a page
+        return None, refused
     try:
         result = model.model_validate(doc.data)
     except ValidationError as error:
@@ -59,8 +64,8 @@ def _findings(error: ValidationError, model: type[BaseModel], doc: Document) -> 
                 yield Finding("wrong-type", doc.existing_prefix(loc), _wrong_type(expected, item["input"]))
         elif "-" in kind:  # our own codes, raised by the parsers in models.base
             yield Finding(kind, doc.existing_prefix(loc), item["msg"])
-        else:
-            yield Finding("wrong-type", doc.existing_prefix(loc), f"格式不对（{item['msg']}）")
+        else:  # pydantic's own words are English: say it in Chinese
+            yield Finding("wrong-type", doc.existing_prefix(loc), f"格式不对：{pydantic_message(item)}")
 
 
 def _wrong_type(expected: str, given: Any) -> str:

@@ -203,3 +203,30 @@ def test_serve_on_a_busy_port_says_so_plainly(sample_site: Path, tmp_path: Path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
     assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr
+
+
+def status_of(base: str, raw_path: bytes) -> str:
+    """The status line the preview answers a GET of `raw_path` (sent as typed, not re-encoded) with."""
+    with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1].strip("/"))), timeout=10) as s:
+        s.sendall(b"GET " + raw_path + b" HTTP/1.0\r\n\r\n")
+        return s.recv(4096).decode("latin-1").split("\r\n", 1)[0]
+
+
+MALFORMED = [
+    (b"/%00", "400"), (b"/huaihua-bjlxc/%00.html", "400"), (b"/%01/x", "400"), (b"/%7f", "400"),
+    (b"/%ff", "400"), (b"/%c3%28.html", "400"), (b"/a%5c..%5c..%5cetc%5cpasswd", "400"),
+    (b"/" + b"a" * 256, "404"), (b"/" + b"%e4%b8%80" * 90 + b".html", "404"), (b"/a/" * 2000, "404"),
+    (b"/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "404"), (b"/huaihua-bjlxc/../../../etc/passwd", "404"),
+    (b"/%zz", "404"), (b"/%", "404"), (b"/%2500", "404"), (b"/\xff\xfe.html", "404"), (b"/x.pdf%00", "400"),
+]
+
+
+def test_a_malformed_path_is_answered_400_or_404_never_500(server: tuple[str, subprocess.Popen]) -> None:
+    """A NUL or a name over 255 bytes made the file system raise: a 500 and a traceback in the terminal."""
+    base, process = server
+    answers = {raw: status_of(base, raw) for raw, _ in MALFORMED}
+    assert {raw: answer.split()[1] for raw, answer in answers.items()} == dict(MALFORMED)
+    assert "200" in status_of(base, b"/" + PAGE.encode())  # still serving
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=10)
+    assert "Traceback" not in output, output

@@ -17,12 +17,13 @@ from pydantic import ValidationError
 from pydantic_core import PydanticCustomError
 
 from gongkai.forms.spec import SCHEMES, Column, FormError, KindForm, Part, TableSpec, parse_relation, plain_label
+from gongkai.messages import pydantic_message
 from gongkai.models.base import Amount, Correction, Rate, _number_text, parse_signed_percent
 from gongkai.problems import FieldPath, Finding
 
 DASHES = frozenset({"-", "—", "——", "－", "--", "–", "/"})
 LISTED = "列表"  # an extra table whose rows are labelled items, not 科目
-_SIGNED = re.compile(r"[+-]?\d+(\.\d+)?")
+_SIGNED = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _RESERVED = ("说明", "栏目")
 
 
@@ -316,7 +317,7 @@ class Binder:
             correction = Correction.model_validate(raw)
         except ValidationError as error:
             for item in error.errors(include_url=False):
-                self.fail("bad-correction", path + tuple(item["loc"]), f"更正的写法有误：{item['msg']}")
+                self.fail("bad-correction", path + tuple(item["loc"]), f"更正的写法有误：{pydantic_message(item)}")
             return None
         correction._path = path
         return correction

@@ -14,12 +14,15 @@ from pydantic_core import PydanticCustomError
 from gongkai.problems import FieldPath, Finding
 
 FULLWIDTH = str.maketrans("０１２３４５６７８９．％－＋，", "0123456789.%-+,")
-_MONEY = re.compile(r"[+-]?\d+(\.\d+)?")
+_MONEY = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 _UNITS = ("万元", "元", "亿元", "人", "个", "分", "次", "㎡")
 # Bounds that no real figure reaches and that keep every sum and ratio within Decimal's 28 digits.
 MAX_DIGITS = 15  # integer digits of an amount, area or count: 千万亿
 MAX_SCORE_DIGITS = 6
 MAX_PERCENT_DECIMALS = 4
+# The years a report, a year folder or `new` may name: a typo (1800, 3023) fails here, not in a sum by year.
+FIRST_YEAR = 2000
+LAST_YEAR = 2100
 
 
 class Strict(BaseModel):
@@ -46,14 +49,26 @@ def _as_text(value: Any, what: str) -> str:
     return value.strip()
 
 
+def _ascii_digits(text: str) -> str:
+    """Digits of another script (Arabic-Indic ١٢٣, Devanagari) look like a number and Decimal() reads them."""
+    other = next((c for c in text if c.isdigit() and not c.isascii() and c not in "０１２３４５６７８９"), None)
+    if other is not None:
+        raise PydanticCustomError(
+            "non-ascii-digit",
+            "“{text}”中的“{digit}”不是半角阿拉伯数字：数字请用键盘上的 0–9 输入",
+            {"text": text, "digit": other},
+        )
+    return text
+
+
 def _number_text(value: Any, what: str, unit_hint: str) -> str:
     """Reject the usual ways a figure gets mistyped, each with its own clear message."""
-    text = _as_text(value, what)
+    text = _ascii_digits(_as_text(value, what))
     if text != text.translate(FULLWIDTH) and _MONEY.fullmatch(text.translate(FULLWIDTH).rstrip("%")):
         raise PydanticCustomError(
             "fullwidth-digit", "“{text}”含全角字符，请改用半角数字：{fixed}", {"text": text, "fixed": text.translate(FULLWIDTH)}
         )
-    if re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?%?", text):
+    if re.fullmatch(r"[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?%?", text):
         raise PydanticCustomError(
             "thousands-separator", "“{text}”不要使用千位分隔符，请写成 {fixed}", {"text": text, "fixed": text.replace(",", "")}
         )
@@ -79,7 +94,7 @@ def parse_money(value: Any, signed: bool = False) -> Decimal:
 
 def parse_area(value: Any) -> Decimal:
     text = _number_text(value, "面积", "（单位为平方米）")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", text):
         raise PydanticCustomError("bad-area", "“{text}”不是有效的面积，应为非负数，最多两位小数", {"text": text})
     return Decimal(_within(text, "bad-area"))
 
@@ -106,14 +121,14 @@ def parse_signed_percent(value: Any) -> Decimal:
 
 def parse_count(value: Any) -> int:
     text = _number_text(value, "人数或个数", "")
-    if not re.fullmatch(r"\d+", text):
+    if not re.fullmatch(r"[0-9]+", text):
         raise PydanticCustomError("bad-count", "“{text}”应为不带小数的非负整数", {"text": text})
     return int(_within(text, "bad-count"))
 
 
 def parse_score(value: Any) -> Decimal:
     text = _number_text(value, "分数", "")
-    if not re.fullmatch(r"\d+(\.\d{1,2})?", text):
+    if not re.fullmatch(r"[0-9]+(\.[0-9]{1,2})?", text):
         raise PydanticCustomError("bad-score", "“{text}”不是有效的分数，应为非负数，最多两位小数", {"text": text})
     return Decimal(_within(text, "bad-score", MAX_SCORE_DIGITS))
 
@@ -128,9 +143,9 @@ def _within(text: str, code: str, limit: int = MAX_DIGITS) -> str:
 
 
 def parse_date(value: Any) -> dt.date:
-    text = _as_text(value, "日期")
-    found = re.fullmatch(r"(\d{4})[-/年.](\d{1,2})[-/月.](\d{1,2})日?", text)
-    if found and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+    text = _ascii_digits(_as_text(value, "日期"))
+    found = re.fullmatch(r"([0-9]{4})[-/年.]([0-9]{1,2})[-/月.]([0-9]{1,2})日?", text)
+    if found and not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
         year, month, day = (int(g) for g in found.groups())
         raise PydanticCustomError(
             "bad-date", "日期“{text}”请写成 {fixed} 的形式", {"text": text, "fixed": f"{year:04d}-{month:02d}-{day:02d}"}
@@ -146,9 +161,13 @@ def _bad_date(text: str) -> dt.date:
 
 
 def parse_year(value: Any) -> int:
-    text = _as_text(value, "年度")
-    if not re.fullmatch(r"(19|20)\d\d", text):
+    text = _ascii_digits(_as_text(value, "年度"))
+    if not re.fullmatch(r"[0-9]{4}", text):
         raise PydanticCustomError("bad-year", "“{text}”不是有效的年度，应写成如 2023 的四位数字", {"text": text})
+    if not FIRST_YEAR <= int(text) <= LAST_YEAR:
+        raise PydanticCustomError(
+            "bad-year", "年度“{text}”超出范围：应在 {first} 到 {last} 之间", {"text": text, "first": FIRST_YEAR, "last": LAST_YEAR}
+        )
     return int(text)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
@@ -28,8 +30,26 @@ def parse_places(value: Any) -> int:
     return places
 
 
+def parse_url(value: Any) -> str:
+    """The published address goes into feed.xml's xml:base, the sitemap and robots.txt: a web address and nothing else."""
+    url = parse_text(value)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an unbalanced [ in the host
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname or _NOT_IN_URL.search(url):
+        raise PydanticCustomError(
+            "bad-url", "“{url}”不是有效的网址：应以 https:// 或 http:// 开头，不含空格，如 https://czj.example.gov.cn/yjsgk/",
+            {"url": url},
+        )
+    return url
+
+
+# Whitespace would split robots.txt's line; quotes and angle brackets are never part of an address as typed.
+_NOT_IN_URL = re.compile(r"[\s\"'<>\\^`{|}]")
 FormName = Annotated[str, BeforeValidator(parse_form)]
 Places = Annotated[int, BeforeValidator(parse_places)]
+Url = Annotated[str, BeforeValidator(parse_url)]
 
 
 class Checking(Strict):
@@ -48,7 +68,7 @@ class SiteConfig(Strict):
     title: Text = Field(alias="网站名称")
     publisher: Text = Field(alias="发布机构")
     description: Markdown | None = Field(None, alias="简介")
-    base_url: Text | None = Field(None, alias="网址", description="正式发布的网址，用于站点地图和订阅，如 https://czj.example.gov.cn/yjsgk/")
+    base_url: Url | None = Field(None, alias="网址", description="正式发布的网址，用于站点地图和订阅，如 https://czj.example.gov.cn/yjsgk/")
     contact: Text | None = Field(None, alias="联系方式")
     accessibility_contact: Text | None = Field(None, alias="无障碍联系方式")
     checking: Checking = Field(default_factory=Checking, alias="校验")
