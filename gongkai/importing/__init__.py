@@ -1,0 +1,250 @@
+"""`import`: the finance system's Excel exports and earlier years' published files become a report's YAML.
+
+The table of contents: read every file into sheets -> find the form's tables by their titles and
+header rows -> compose the YAML data (every figure placed, or kept as a leftover with its cell) ->
+write content/<unit>/<year>/<kind>.yaml -> check it as `check` would. Readers are one module per
+outside library (xlsx.py: python_calamine); nothing past them knows which kind of file it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gongkai.models  # noqa: F401  first: forms.bind and the models import each other
+from gongkai.forms.spec import KindForm, TableSpec
+from gongkai.importing.compose import Composer, Conversion, Leftover, Record, Rounded
+from gongkai.importing.grid import ImportFileError, Sheet
+from gongkai.importing.recognise import Block, find_blocks, match_title
+from gongkai.importing.yamltext import to_yaml
+from gongkai.models import REPORT_KINDS
+from gongkai.models.disclosure import Disclosure
+from gongkai.problems import Problem
+
+INFO_SHEET = "说明"  # our own workbooks' first sheet: the report's title, unit of money, date, notes
+DISCLOSURE_KINDS = ("budget", "final-accounts")
+Log = Callable[[str], None]
+
+__all__ = ["ImportFileError", "ImportRequest", "ImportResult", "import_files", "read_files"]
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    files: Sequence[Path]
+    unit: str
+    year: int
+    kind: str = ""  # budget | final-accounts; guessed from the tables' titles when empty
+    content: Path = Path("content")
+    force: bool = False
+    to_wanyuan: bool = False  # convert figures given in 元 to 万元
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    kind: str
+    data: dict[str, Any]
+    found: list[tuple[str, str]] = field(default_factory=list)  # (table name, where it was found)
+    missing: list[str] = field(default_factory=list)  # tables of the form not found
+    leftovers: list[Leftover] = field(default_factory=list)
+    rounded: list[Rounded] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what else the reader should know (units, skipped text)
+    problems: list[Problem] = field(default_factory=list)  # what `check` says of the written file
+    written: bool = False
+    seconds: float = 0.0
+
+
+def import_files(request: ImportRequest, log: Log = lambda line: None, write: bool = True) -> ImportResult:
+    """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
+    started = time.perf_counter()
+    content = _content(request.content)
+    sheets = read_files(request.files, log)
+    meta = _info(sheets)
+    kind = request.kind or _guess_kind(sheets, content)
+    form = _form(content, request.unit, kind)
+    result = ImportResult(request.content / request.unit / str(request.year) / f"{kind}.yaml", kind, {})
+    if write and result.path.exists() and not request.force:
+        raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
+    blocks = _blocks(sheets, form, request.year, result, log)
+    result.data = _compose(blocks, form, meta, request, content, result)
+    if write:
+        _write(result, request)
+        result.problems = _check(request.content, result.path)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Sheet]:
+    """Every sheet of every file, in the order given."""
+    from gongkai.importing import xlsx  # calamine loads only when a workbook is imported
+
+    sheets: list[Sheet] = []
+    for path in files:
+        if not path.is_file():
+            raise ImportFileError(f"找不到文件“{path}”")
+        suffix = path.suffix.lower()
+        if suffix in xlsx.SUFFIXES:
+            read = xlsx.read_workbook(path)
+        else:
+            raise ImportFileError(f"不支持的文件类型“{path.suffix or path.name}”：可以导入 {'、'.join(xlsx.SUFFIXES)} 表格")
+        log(f"已读取 {path.name}：{len(read)} 个工作表")
+        sheets += read
+    return sheets
+
+
+# The pieces.
+
+
+def _content(root: Path) -> Any:
+    from gongkai.pipeline import load
+
+    return load(root).content
+
+
+def _form(content: Any, unit: str, kind: str) -> KindForm:
+    if kind not in DISCLOSURE_KINDS:
+        names = "、".join(DISCLOSURE_KINDS)
+        raise ImportFileError(f"报告类型“{kind}”暂不能从表格导入：可以导入的报告类型有 {names}")
+    if content is None:
+        return REPORT_KINDS[kind].FORM  # type: ignore[attr-defined]
+    from gongkai.pipeline import model_class
+
+    entry = content.units.get(unit)
+    model = model_class(content, kind, entry.model.form if entry is not None else None)
+    assert issubclass(model, Disclosure)
+    return model.FORM
+
+
+def _guess_kind(sheets: list[Sheet], content: Any) -> str:
+    """The disclosure kind whose tables the sheets' titles name most often (预算 on a tie)."""
+    def score(kind: str) -> int:
+        form = _form(content, "", kind)
+        return sum(1 for s in sheets for row in [s.name, *(v for r in s.rows[:8] for v in r if isinstance(v, str))]
+                   if match_title(row, form) is not None)
+    return max(DISCLOSURE_KINDS, key=score)
+
+
+def _info(sheets: list[Sheet]) -> dict[str, Any]:
+    """What our own workbook's 说明 sheet says: 报告 (title), 金额单位, 发布日期, and each table's 注."""
+    sheet = next((s for s in sheets if s.name == INFO_SHEET), None)
+    if sheet is None:
+        return {}
+    meta: dict[str, Any] = {"notes": {}}
+    listing = False
+    for row in sheet.rows:
+        cells = [str(v) if v is not None else "" for v in row] + ["", "", "", ""]
+        if cells[0] == "工作表" and cells[1] == "表格":
+            listing = True
+        elif listing and cells[1]:
+            meta["notes"][cells[1]] = cells[3]
+        elif cells[0] in ("报告", "金额单位", "发布日期"):
+            meta[cells[0]] = cells[1]
+    return meta
+
+
+def _blocks(sheets: list[Sheet], form: KindForm, year: int, result: ImportResult, log: Log) -> list[Block]:
+    blocks = []
+    for sheet in sheets:
+        if sheet.name == INFO_SHEET:
+            continue
+        found = find_blocks(sheet, form, year)
+        if not found:
+            _unrecognised(sheet, result)
+        for block in found:
+            log(f"  {block.title_place}：{block.title.name}{('（' + block.title.part + '）') if block.title.part else ''}")
+        blocks += found
+    return blocks
+
+
+def _unrecognised(sheet: Sheet, result: ImportResult) -> None:
+    """A sheet without a title the form knows: its figures are all listed, none guessed."""
+    from gongkai.importing.compose import _figure, _text  # the same reading of a figure
+
+    figures = 0
+    for r, row in enumerate(sheet.rows):
+        for c, value in enumerate(row):
+            number = _figure(value) if value is not None else None
+            if number is not None:
+                figures += 1
+                result.leftovers.append(Leftover(sheet.place(r, c), _text(number), f"工作表“{sheet.name}”的标题不是本表样中的表名"))
+    if not figures:
+        result.notes.append(f"工作表“{sheet.name}”没有认出表格，其中也没有数字，已跳过")
+
+
+def _compose(
+    blocks: list[Block], form: KindForm, meta: dict[str, Any], request: ImportRequest, content: Any, result: ImportResult
+) -> dict[str, Any]:
+    places = content.config.places if content is not None else 2
+    unit = _money_unit(blocks, meta, request, result)
+    composer = Composer(Conversion(active=request.to_wanyuan and unit == "元", places=places))
+    kind_model = REPORT_KINDS[result.kind]
+    data: dict[str, Any] = {
+        "标题": meta.get("报告") or f"{request.year}年{kind_model.KIND_NAME}",
+        "年度": str(request.year),
+        "金额单位": "万元" if composer.conversion.active else unit,
+        "发布日期": meta.get("发布日期") or None,
+    }
+    for spec in form.tables:
+        mine = [b for b in blocks if b.title.spec.id == spec.id]
+        if not mine:
+            result.missing.append(spec.name)
+            continue
+        mine = _one_table(spec, mine, composer)
+        records: list[Record] = [record for block in mine for record in composer.records(block)]
+        columns = list(dict.fromkeys(c.name for b in mine for role in b.roles if role.kind == "amount" for c in role.columns.values()))
+        name = mine[0].title.name
+        result.found.append((name, "、".join(b.title_place for b in mine)))
+        note = meta.get("notes", {}).get(name, "") if "notes" in meta else ""
+        data[name] = note if not records and note else composer.table(spec, records, columns)
+    result.leftovers += composer.leftovers
+    result.rounded = composer.conversion.rounded
+    return data
+
+
+def _one_table(spec: TableSpec, blocks: list[Block], composer: Composer) -> list[Block]:
+    """A table found twice (not as its two sides): the first is kept, the other's figures are listed."""
+    kept: list[Block] = []
+    for block in blocks:
+        clash = next((k for k in kept if not k.title.part or not block.title.part or k.title.part == block.title.part), None)
+        if clash is None:
+            kept.append(block)
+            continue
+        for record in composer.records(block):
+            composer.leave_record(record, f"《{spec.name}》已在{clash.title_place}读到，这里是第二次出现")
+    return kept
+
+
+def _money_unit(blocks: list[Block], meta: dict[str, Any], request: ImportRequest, result: ImportResult) -> str:
+    """One unit for the whole report: as the tables state it, else as the 说明 sheet, else 万元."""
+    units = {b.unit for b in blocks if b.unit}
+    if len(units) > 1:
+        where = "、".join(f"{b.title_place}（{b.unit}）" for b in blocks if b.unit)
+        raise ImportFileError(f"各表的金额单位不一致：{where}。请先统一为万元或元再导入")
+    unit = units.pop() if units else str(meta.get("金额单位") or "万元")
+    if not units and not blocks:
+        return unit
+    if unit == "元" and not request.to_wanyuan:
+        result.notes.append("表格的金额单位是元，报告按元写入（金额单位: 元）。要换算为万元，请加 --to-wanyuan")
+    if unit == "元" and request.to_wanyuan:
+        result.notes.append("金额已由元换算为万元：除以 10000，需要时四舍五入到网站规定的小数位（见下）")
+    return unit
+
+
+def _write(result: ImportResult, request: ImportRequest) -> None:
+    comments = [
+        f"{REPORT_KINDS[result.kind].KIND_NAME}：由 python build.py import 从 {'、'.join(p.name for p in request.files)} 导入。",
+        "请核对导入报告中未导入的数字，补写“情况说明”（表格中没有的文字部分）。",
+    ]
+    result.path.parent.mkdir(parents=True, exist_ok=True)
+    result.path.write_text(to_yaml(result.data, comments), encoding="utf-8", newline="\n")
+    result.written = True
+
+
+def _check(root: Path, path: Path) -> list[Problem]:
+    from gongkai.pipeline import check
+
+    report = check(root)
+    return [p for p in report.problems if Path(p.file).resolve() == path.resolve()]

@@ -1,0 +1,63 @@
+"""What every reader hands the recogniser: sheets as grids of plain values, with where each came from.
+
+A value is text, an exact Decimal, or None for a blank cell. Readers turn their library's cells into
+these, so recognising tables knows nothing of spreadsheets, PDFs or Word files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+Value = str | Decimal | None
+
+
+class ImportFileError(Exception):
+    """A file that cannot be read at all (corrupt, password-protected, unsupported): one Chinese sentence."""
+
+
+@dataclass
+class Sheet:
+    """One sheet (or page, or Word table): rows of values; `place` names a cell for the import report."""
+
+    name: str
+    rows: list[list[Value]]
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, first col, last row, last col
+    kind: str = "sheet"  # "sheet": cells are named 表3!D12; "page": 第2页 表1 第3行第4列
+
+    def place(self, row: int, column: int) -> str:
+        if self.kind == "sheet":
+            return f"{self.name}!{column_letter(column + 1)}{row + 1}"
+        return f"{self.name} 第{row + 1}行第{column + 1}列"
+
+    def value(self, row: int, column: int) -> Value:
+        cells = self.rows[row] if row < len(self.rows) else []
+        return cells[column] if column < len(cells) else None
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+def column_letter(n: int) -> str:
+    """1 → A, 26 → Z, 27 → AA."""
+    letters = ""
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def fill_merged(sheet: Sheet) -> None:
+    """Repeat a merged cell's text over the range, so each column of a multi-row header has its labels.
+
+    Only text is repeated: a merged number is one figure, and copying it would count it twice.
+    """
+    for top, left, bottom, right in sheet.merged:
+        text = sheet.value(top, left)
+        if not isinstance(text, str):
+            continue
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                if r < len(sheet.rows) and c < len(sheet.rows[r]) and sheet.rows[r][c] is None:
+                    sheet.rows[r][c] = text
