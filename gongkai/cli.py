@@ -88,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     import_cmd.add_argument("--kind", default="", help="报告类型：budget 或 final-accounts（默认按表名判断）")
     import_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
     import_cmd.add_argument("--force", action="store_true", help="覆盖已有的报告文件")
+    import_cmd.add_argument("--published", default="", metavar="YYYY-MM-DD", help="发布日期（表格中没有时填写）")
     import_cmd.add_argument("--to-wanyuan", action="store_true", help="表格以元为单位时换算为万元（四舍五入到网站规定的小数位）")
     serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
     serve_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")

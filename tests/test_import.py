@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import import_fixtures
 import pytest
 from conftest import CONTENT, build_site, copy_site
 
@@ -113,3 +114,94 @@ def test_evaluation_reports_are_not_imported_from_workbooks(built: Path, tmp_pat
     with pytest.raises(ImportFileError, match="暂不能从表格导入"):
         import_files(ImportRequest([workbook], UNIT, 2023, "self-evaluation", root))
     shutil.rmtree(root)
+
+
+# Workbooks laid out like real exports (tests/import_fixtures.py).
+
+
+def _without_columns(data: list[Any]) -> list[Any]:
+    """The figures only: an export prints every column of the form, the sample names the ones it uses."""
+    return [(i, note, total, [(name, rows) for name, _, rows in parts]) for i, note, total, parts in data]
+
+
+@pytest.fixture
+def budget_site(tmp_path: Path) -> Path:
+    root = copy_site(CONTENT, tmp_path / "content")
+    (root / UNIT / "2024" / "budget.yaml").unlink()
+    return root
+
+
+def test_an_export_like_workbook_imports_to_the_sample_budget(budget_site: Path, tmp_path: Path) -> None:
+    source = _report(CONTENT, "budget", 2024)
+    workbook = import_fixtures.write_xlsx(import_fixtures.export_sheets(source), tmp_path / "2024年部门预算公开表.xlsx")
+
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site))
+
+    assert result.leftovers == [] and result.missing == []
+    assert ("一般公共预算财政拨款基本支出表", "表5-6!A22") in result.found  # the second table of a sheet
+    assert [p.code for p in result.problems if p.severity == "error"] == ["missing-value"]  # 发布日期 is not in it
+    text = result.path.read_text(encoding="utf-8")
+    assert '- {科目编码: "2010301", 科目名称: 行政运行, 合计: 170.7, 一般公共预算拨款: 170.7}' in text  # from 类/款/项
+    result.path.write_text(text.replace("发布日期:\n", "发布日期: 2024-02-26\n"), encoding="utf-8")
+    assert _without_columns(table_data(_report(budget_site, "budget", 2024))) == _without_columns(table_data(source))
+
+
+def test_the_committed_xls_export_imports_to_the_sample_budget(budget_site: Path) -> None:
+    assert import_fixtures.XLS_FIXTURE.is_file(), "python tests/import_fixtures.py makes it"
+    result = import_files(ImportRequest([import_fixtures.XLS_FIXTURE], UNIT, 2024, content=budget_site))
+    assert result.leftovers == [] and result.missing == []
+    result.path.write_text(result.path.read_text(encoding="utf-8").replace("发布日期:\n", "发布日期: 2024-02-26\n"), encoding="utf-8")
+    imported = _report(budget_site, "budget", 2024)
+    assert _without_columns(table_data(imported)) == _without_columns(table_data(_report(CONTENT, "budget", 2024)))
+
+
+def _yuan_sheet(shift_project_column: bool = False) -> list[import_fixtures.Sheet]:
+    """部门支出总表 in 元: the 合计 row first, a “——”, a blank, and figures that need rounding in 万元."""
+    sheet = import_fixtures.Sheet("表3")
+    sheet.title("怀化市人民政府驻北京联络处2024年部门支出总表", 5, unit="金额单位：元")
+    sheet.line("科目编码", "科目名称", "合计", "基本支出", "项目支出")
+    rows = [
+        ("合计", None, Decimal("3055555"), Decimal("2270000"), Decimal("785555")),
+        ("2010301", "行政运行", Decimal("2270000"), Decimal("2270000"), "——"),
+        ("2010302", "一般行政管理事务", Decimal("785555"), None, Decimal("785555")),
+    ]
+    for row in rows:
+        r = sheet.line(*row[:4], *([] if shift_project_column else [row[4]]))
+        if shift_project_column:
+            sheet.put(r, 5, row[4])  # one column to the right of its header
+    cover = import_fixtures.Sheet("封面")
+    cover.line("2024年部门预算公开")
+    cover.line("页数", Decimal(9))
+    return [cover, sheet]
+
+
+def test_figures_in_yuan_are_kept_in_yuan_unless_conversion_is_asked(budget_site: Path, tmp_path: Path) -> None:
+    workbook = import_fixtures.write_xlsx(_yuan_sheet(), tmp_path / "元.xlsx")
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site))
+    assert result.data["金额单位"] == "元"
+    table = result.data["部门支出总表"]
+    assert table["合计"] == {"合计": "3055555", "基本支出": "2270000", "项目支出": "785555"}
+    assert table["明细"][0] == {"科目编码": "2010301", "科目名称": "行政运行", "合计": "2270000", "基本支出": "2270000", "项目支出": "——"}
+    assert table["明细"][1] == {"科目编码": "2010302", "科目名称": "一般行政管理事务", "合计": "785555", "项目支出": "785555"}  # blank stays blank
+    assert [(item.place, item.value) for item in result.leftovers] == [("封面!B2", "9")]  # a sheet of no table: listed
+    assert "部门收支总表" in result.missing and "部门支出总表" not in result.missing
+
+
+def test_yuan_to_wanyuan_is_exact_and_every_rounding_is_listed(budget_site: Path, tmp_path: Path) -> None:
+    workbook = import_fixtures.write_xlsx(_yuan_sheet(), tmp_path / "元.xlsx")
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site, to_wanyuan=True))
+    assert result.data["金额单位"] == "万元"
+    assert result.data["部门支出总表"]["合计"] == {"合计": "305.56", "基本支出": "227", "项目支出": "78.56"}
+    assert [(r.place, r.original, r.written) for r in result.rounded] == [
+        ("表3!C4", "3055555", "305.56"), ("表3!E4", "785555", "78.56"), ("表3!C6", "785555", "78.56"), ("表3!E6", "785555", "78.56"),
+    ]
+
+
+def test_a_shifted_column_is_reported_not_misplaced(budget_site: Path, tmp_path: Path) -> None:
+    workbook = import_fixtures.write_xlsx(_yuan_sheet(shift_project_column=True), tmp_path / "错位.xlsx")
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site, published="2024-02-26"))
+    table = result.data["部门支出总表"]
+    assert all("项目支出" not in row for row in [table["合计"], *table["明细"]])
+    shifted = [(item.place, item.value) for item in result.leftovers if item.why == "这一栏没有表头，不知道是哪一栏"]
+    assert shifted == [("表3!F4", "785555"), ("表3!F5", "——"), ("表3!F6", "785555")]
+    assert any(p.code == "sum-mismatch" for p in result.problems)  # 合计 ≠ 基本支出 + 项目支出: check says so too

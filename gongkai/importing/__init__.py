@@ -40,6 +40,7 @@ class ImportRequest:
     content: Path = Path("content")
     force: bool = False
     to_wanyuan: bool = False  # convert figures given in 元 to 万元
+    published: str = ""  # 发布日期 when the files do not say it (an export never does)
 
 
 @dataclass
@@ -185,8 +186,10 @@ def _compose(
         "标题": meta.get("报告") or f"{request.year}年{kind_model.KIND_NAME}",
         "年度": str(request.year),
         "金额单位": "万元" if composer.conversion.active else unit,
-        "发布日期": meta.get("发布日期") or None,
+        "发布日期": meta.get("发布日期") or request.published or None,
     }
+    if not data["发布日期"]:
+        result.notes.append("表格中没有发布日期：请在文件的“发布日期”处填写（如 2024-02-26），或导入时加 --published 2024-02-26。未填写时检查不到各表的数字")
     for spec in form.tables:
         mine = [b for b in blocks if b.title.spec.id == spec.id]
         if not mine:
@@ -197,7 +200,7 @@ def _compose(
         columns = list(dict.fromkeys(c.name for b in mine for role in b.roles if role.kind == "amount" for c in role.columns.values()))
         name = mine[0].title.name
         result.found.append((name, "、".join(b.title_place for b in mine)))
-        note = meta.get("notes", {}).get(name, "") if "notes" in meta else ""
+        note = meta.get("notes", {}).get(name, "") or next((b.note for b in mine if b.note), "")
         data[name] = note if not records and note else composer.table(spec, records, columns)
     result.leftovers += composer.leftovers
     result.rounded = composer.conversion.rounded

@@ -23,6 +23,7 @@ TOTAL_LABELS = frozenset({"合计", "总计", "本年合计"})
 _CODE_NAME = re.compile(r"^\s*(\d{3,})\s*[ 　]*(.*)$")
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 TEN_THOUSAND = Decimal(10000)
+_NOTE = re.compile(r"^\s*(?:注|说明)\s*[：:]\s*(.+)$", re.S)
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ class Composer:
         records, carried_side = [], ""
         for r in range(block.first, block.end):
             row = block.sheet.rows[r]
+            note = _note(row)
+            if note:
+                block.note = block.note or note
+                continue
             side_cells = [row[c] for c, role in enumerate(block.roles) if role.kind == "side" and c < len(row) and row[c]]
             if side_cells:
                 carried_side = str(side_cells[0]).strip()
@@ -99,7 +104,7 @@ class Composer:
         """Figures under a header the form does not know, or under none (a shifted column)."""
         for c, value in enumerate(block.sheet.rows[r]):
             role = block.roles[c] if c < len(block.roles) else Role("unknown", "")
-            if role.kind == "unknown" and value is not None and _figure(value) is not None:
+            if role.kind == "unknown" and value is not None and (_figure(value) is not None or not role.label):
                 why = f"表头“{role.label}”不是本表的栏目" if role.label else "这一栏没有表头，不知道是哪一栏"
                 self._leave(block.sheet.place(r, c), value, why)
 
@@ -222,6 +227,15 @@ class Composer:
 
     def _columns_first(self, columns: list[str], part: Part, items: dict[str, Any]) -> dict[str, Any]:
         return {"栏目": columns, **items} if not part.single else items
+
+
+def _note(row: list[Value]) -> str:
+    """A row of one text beginning 注： (“注：本单位无政府性基金预算财政拨款支出，本表为空表。”)."""
+    values = [v for v in dict.fromkeys(row) if v is not None]
+    if len(values) != 1 or not isinstance(values[0], str):
+        return ""
+    found = _NOTE.match(values[0])
+    return found.group(1).strip() if found else ""
 
 
 def _sides(roles: list[Role]) -> list[str]:

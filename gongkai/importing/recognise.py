@@ -60,6 +60,7 @@ class Block:
     end: int
     roles: list[Role] = field(default_factory=list)
     unit: str = ""
+    note: str = ""  # a 注： line under the table (an empty table says why it is empty)
     header_rows: tuple[int, int] = (0, 0)
 
 

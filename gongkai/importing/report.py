@@ -17,7 +17,8 @@ MAX_SHOWN = 200
 def run_import(args: argparse.Namespace, root: Path, log: Callable[[str], None]) -> int:
     """`python build.py import`: 0 all placed and checked, 1 something to look at, 2 nothing written."""
     request = ImportRequest(
-        [Path(f) for f in args.files], args.unit, args.year, args.kind, root, args.force, args.to_wanyuan
+        [Path(f) for f in args.files], args.unit, args.year, args.kind, root, args.force, args.to_wanyuan,
+        args.published,
     )
     try:
         result = import_files(request, log)
