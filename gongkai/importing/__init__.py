@@ -69,7 +69,7 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     result = ImportResult(request.content / request.unit / str(request.year) / f"{kind}.yaml", kind, {})
     if write and result.path.exists() and not request.force:
         raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
-    blocks = _blocks(sheets, form, request.year, result, log)
+    blocks = _blocks(sheets, meta, form, request.year, result, log)
     result.data = _compose(blocks, form, meta, request, content, result)
     if write:
         _write(result, request)
@@ -146,33 +146,35 @@ def _info(sheets: list[Sheet]) -> dict[str, Any]:
     return meta
 
 
-def _blocks(sheets: list[Sheet], form: KindForm, year: int, result: ImportResult, log: Log) -> list[Block]:
+def _blocks(
+    sheets: list[Sheet], meta: dict[str, Any], form: KindForm, year: int, result: ImportResult, log: Log
+) -> list[Block]:
     blocks = []
     for sheet in sheets:
-        if sheet.name == INFO_SHEET:
+        if sheet.name == INFO_SHEET and meta:
             continue
         found = find_blocks(sheet, form, year)
-        if not found:
-            _unrecognised(sheet, result)
+        _unrecognised(sheet, found[0].title_row if found else len(sheet.rows), result)
         for block in found:
             log(f"  {block.title_place}：{block.title.name}{('（' + block.title.part + '）') if block.title.part else ''}")
         blocks += found
     return blocks
 
 
-def _unrecognised(sheet: Sheet, result: ImportResult) -> None:
-    """A sheet without a title the form knows: its figures are all listed, none guessed."""
-    from gongkai.importing.compose import _figure, _text  # the same reading of a figure
+def _unrecognised(sheet: Sheet, before: int, result: ImportResult) -> None:
+    """Rows above the first title the form knows (a whole sheet without one): their figures are listed, none guessed."""
+    from gongkai.importing.compose import figure_text  # the same reading of a figure as the tables'
 
     figures = 0
-    for r, row in enumerate(sheet.rows):
+    for r, row in enumerate(sheet.rows[:max(before, 0)]):
         for c, value in enumerate(row):
-            number = _figure(value) if value is not None else None
-            if number is not None:
+            text = figure_text(value)
+            if text is not None:
                 figures += 1
-                result.leftovers.append(Leftover(sheet.place(r, c), _text(number), f"工作表“{sheet.name}”的标题不是本表样中的表名"))
-    if not figures:
-        result.notes.append(f"工作表“{sheet.name}”没有认出表格，其中也没有数字，已跳过")
+                why = "在第一张表的标题之前" if before < len(sheet.rows) else f"工作表“{sheet.name}”中没有本表样的表名"
+                result.leftovers.append(Leftover(sheet.place(r, c), text, why))
+    if before == len(sheet.rows) and not figures:
+        result.notes.append(f"工作表“{sheet.name}”中没有认出表格，也没有数字，已跳过")
 
 
 def _compose(

@@ -20,6 +20,7 @@ from gongkai.importing.grid import Value
 from gongkai.importing.recognise import Block, Role
 
 TOTAL_LABELS = frozenset({"合计", "总计", "本年合计"})
+_CODE = re.compile(r"^\d{3,7}$")
 _CODE_NAME = re.compile(r"^\s*(\d{3,})\s*[ 　]*(.*)$")
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 TEN_THOUSAND = Decimal(10000)
@@ -120,12 +121,19 @@ class Composer:
             place = sheet.place(r, c)
             if role.kind in ("code", *("类", "款", "项")):
                 code_parts[role.kind] = _plain(value)
+            elif role.kind == "name" and isinstance(value, Decimal) and not _CODE.match(_text(value)):
+                self._leave(place, value, f"“{role.label}”栏中是数字，不是名称（表头与数字错位？）")
+            elif role.kind == "name" and isinstance(value, Decimal) and not code_parts:
+                code_parts["code"] = _text(value)  # a code printed in the name column
             elif role.kind == "name":
                 name = _plain(value)
             elif role.kind == "amount":
                 column = role.columns.get(part_name) or (next(iter(role.columns.values())) if len(role.columns) == 1 and not part_name else None)
                 if column is None:
                     self._leave(place, value, f"不知道“{role.label}”这一栏属于收入还是支出")
+                    continue
+                if column.name in cells:
+                    self._leave(place, value, f"“{role.label}”与本行前面一栏都是表样中的“{column.name}”，只取前一栏")
                     continue
                 text = self._cell(value, place, column.percent)
                 if text is not None:
@@ -265,6 +273,12 @@ def _code_and_name(parts: dict[str, str], name: str) -> tuple[str, str]:
 
 def _plain(value: Value) -> str:
     return _text(value) if isinstance(value, Decimal) else re.sub(r"^[\s　]+|[\s　]+$", "", str(value))
+
+
+def figure_text(value: Value) -> str | None:
+    """A figure's text if the value is one (a number, or text that reads as one), else None."""
+    number = _figure(value) if value is not None else None
+    return None if number is None else _text(number)
 
 
 def _figure(value: Value) -> Decimal | None:

@@ -56,6 +56,7 @@ class Block:
     sheet: Sheet
     title: Title
     title_place: str
+    title_row: int  # -1: the title is the sheet's name
     first: int
     end: int
     roles: list[Role] = field(default_factory=list)
@@ -111,7 +112,7 @@ def find_blocks(sheet: Sheet, form: KindForm, year: int) -> list[Block]:
     for n, (row, title) in enumerate(titles):
         end = titles[n + 1][0] if n + 1 < len(titles) else len(sheet.rows)
         place = sheet.place(row, 0) if row >= 0 else f"工作表“{sheet.name}”"
-        block = Block(sheet, title, place, row + 1, end)
+        block = Block(sheet, title, place, row, row + 1, end)
         _read_header(block, year)
         blocks.append(block)
     return blocks
