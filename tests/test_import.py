@@ -205,3 +205,33 @@ def test_a_shifted_column_is_reported_not_misplaced(budget_site: Path, tmp_path:
     shifted = [(item.place, item.value) for item in result.leftovers if item.why == "这一栏没有表头，不知道是哪一栏"]
     assert shifted == [("表3!F4", "785555"), ("表3!F5", "——"), ("表3!F6", "785555")]
     assert any(p.code == "sum-mismatch" for p in result.problems)  # 合计 ≠ 基本支出 + 项目支出: check says so too
+
+
+# Our own PDF: the tables by their titles (one carried over a page), the text by its headings.
+
+
+@pytest.fixture(scope="module")
+def budget_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 2024 部门预算 alone, built with its PDF (one report keeps WeasyPrint's time small)."""
+    root = tmp_path_factory.mktemp("pdf") / "content"
+    for name in ("site.yaml", f"{UNIT}/unit.yaml", f"{UNIT}/2024/budget.yaml"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(CONTENT / name, root / name)
+    out = root.parent / "site"
+    build_site(root, out, pdf=True)
+    return out / UNIT / "2024" / "budget.pdf"
+
+
+def test_our_own_pdf_imports_with_every_figure_placed_or_listed(budget_pdf: Path, budget_site: Path) -> None:
+    source = _report(CONTENT, "budget", 2024)
+    result = import_files(ImportRequest([budget_pdf], UNIT, 2024, content=budget_site))
+
+    assert result.missing == []
+    assert [item.why for item in result.leftovers] == ["表格和情况说明以外的文字，未导入"]  # the PDF/A note on the last page
+    assert [p for p in result.problems if p.severity == "error"] == []
+    imported = _report(budget_site, "budget", 2024)
+    assert table_data(imported) == table_data(source)
+    assert (imported.title, imported.published, imported.money_unit) == (source.title, source.published, source.money_unit)
+    assert list(imported.narrative) == list(source.narrative)
+    plain = {k: v.replace("**", "").strip() for k, v in source.narrative.items()}
+    assert {k: v.strip() for k, v in imported.narrative.items()} == plain

@@ -17,7 +17,7 @@ from typing import Any
 import gongkai.models  # noqa: F401  first: forms.bind and the models import each other
 from gongkai.forms.spec import KindForm, TableSpec
 from gongkai.importing.compose import Composer, Conversion, Leftover, Record, Rounded
-from gongkai.importing.grid import ImportFileError, Sheet
+from gongkai.importing.grid import Extracted, ImportFileError, Sheet
 from gongkai.importing.recognise import Block, find_blocks, match_title
 from gongkai.importing.yamltext import to_yaml
 from gongkai.models import REPORT_KINDS
@@ -62,15 +62,18 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
     started = time.perf_counter()
     content = _content(request.content)
-    sheets = read_files(request.files, log)
-    meta = _info(sheets)
+    extracted = read_files(request.files, log)
+    sheets = [sheet for found in extracted for sheet in found.sheets]
+    info = _info(sheets)
+    meta = {**_document_meta(extracted), **info}
     kind = request.kind or _guess_kind(sheets, content)
     form = _form(content, request.unit, kind)
     result = ImportResult(request.content / request.unit / str(request.year) / f"{kind}.yaml", kind, {})
     if write and result.path.exists() and not request.force:
         raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
-    blocks = _blocks(sheets, meta, form, request.year, result, log)
+    blocks = _blocks(sheets, info, form, request.year, result, log)
     result.data = _compose(blocks, form, meta, request, content, result)
+    _add_text(extracted, result)
     if write:
         _write(result, request)
         result.problems = _check(request.content, result.path)
@@ -78,22 +81,37 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     return result
 
 
-def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Sheet]:
-    """Every sheet of every file, in the order given."""
-    from gongkai.importing import xlsx  # calamine loads only when a workbook is imported
-
-    sheets: list[Sheet] = []
+def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Extracted]:
+    """What each file holds, in the order given; each library loads only when its kind of file comes."""
+    found = []
     for path in files:
         if not path.is_file():
             raise ImportFileError(f"找不到文件“{path}”")
-        suffix = path.suffix.lower()
-        if suffix in xlsx.SUFFIXES:
-            read = xlsx.read_workbook(path)
-        else:
-            raise ImportFileError(f"不支持的文件类型“{path.suffix or path.name}”：可以导入 {'、'.join(xlsx.SUFFIXES)} 表格")
-        log(f"已读取 {path.name}：{len(read)} 个工作表")
-        sheets += read
-    return sheets
+        extracted = _reader(path)(path)
+        log(f"已读取 {path.name}：{len(extracted.sheets)} 个{'工作表' if path.suffix.lower() in _WORKBOOKS else '表格'}")
+        found.append(extracted)
+    return found
+
+
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".ods")
+_SUPPORTED = (*_WORKBOOKS, ".pdf", ".docx")
+
+
+def _reader(path: Path) -> Callable[[Path], Extracted]:
+    suffix = path.suffix.lower()
+    if suffix in _WORKBOOKS:
+        from gongkai.importing import xlsx
+
+        return lambda p: Extracted(xlsx.read_workbook(p))
+    if suffix == ".pdf":
+        from gongkai.importing import pdf
+
+        return pdf.read_pdf
+    if suffix == ".docx":
+        from gongkai.importing import docx
+
+        return docx.read_docx
+    raise ImportFileError(f"不支持的文件类型“{path.suffix or path.name}”：可以导入 {'、'.join(_SUPPORTED)} 文件")
 
 
 # The pieces.
@@ -126,6 +144,22 @@ def _guess_kind(sheets: list[Sheet], content: Any) -> str:
         return sum(1 for s in sheets for row in [s.name, *(v for r in s.rows[:8] for v in r if isinstance(v, str))]
                    if match_title(row, form) is not None)
     return max(DISCLOSURE_KINDS, key=score)
+
+
+def _document_meta(extracted: list[Extracted]) -> dict[str, Any]:
+    meta: dict[str, Any] = {}
+    for found in extracted:
+        meta.update({k: v for k, v in found.meta.items() if k not in meta})
+    return meta
+
+
+def _add_text(extracted: list[Extracted], result: ImportResult) -> None:
+    """A document's sections become the 情况说明; lines with figures outside tables and sections are listed."""
+    sections = {heading: text for found in extracted for heading, text in found.sections.items()}
+    if sections:
+        result.data["情况说明"] = sections
+    for found in extracted:
+        result.leftovers += [Leftover(place, text, "表格和情况说明以外的文字，未导入") for place, text in found.stray]
 
 
 def _info(sheets: list[Sheet]) -> dict[str, Any]:

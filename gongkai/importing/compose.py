@@ -11,18 +11,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gongkai.forms.bind import DASHES
 from gongkai.forms.spec import Part, TableSpec, plain_label
-from gongkai.importing.grid import Value
+from gongkai.importing.grid import Value, number
 from gongkai.importing.recognise import Block, Role
 
 TOTAL_LABELS = frozenset({"合计", "总计", "本年合计"})
 _CODE = re.compile(r"^\d{3,7}$")
 _CODE_NAME = re.compile(r"^\s*(\d{3,})\s*[ 　]*(.*)$")
-_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 TEN_THOUSAND = Decimal(10000)
 _NOTE = re.compile(r"^\s*(?:注|说明)\s*[：:]\s*(.+)$", re.S)
 
@@ -105,7 +104,7 @@ class Composer:
         """Figures under a header the form does not know, or under none (a shifted column)."""
         for c, value in enumerate(block.sheet.rows[r]):
             role = block.roles[c] if c < len(block.roles) else Role("unknown", "")
-            if role.kind == "unknown" and value is not None and (_figure(value) is not None or not role.label):
+            if role.kind == "unknown" and value is not None and (number(value) is not None or not role.label):
                 why = f"表头“{role.label}”不是本表的栏目" if role.label else "这一栏没有表头，不知道是哪一栏"
                 self._leave(block.sheet.place(r, c), value, why)
 
@@ -121,10 +120,10 @@ class Composer:
             place = sheet.place(r, c)
             if role.kind in ("code", *("类", "款", "项")):
                 code_parts[role.kind] = _plain(value)
-            elif role.kind == "name" and isinstance(value, Decimal) and not _CODE.match(_text(value)):
+            elif role.kind == "name" and number(value) is not None and not _CODE.match(_plain(value)):
                 self._leave(place, value, f"“{role.label}”栏中是数字，不是名称（表头与数字错位？）")
-            elif role.kind == "name" and isinstance(value, Decimal) and not code_parts:
-                code_parts["code"] = _text(value)  # a code printed in the name column
+            elif role.kind == "name" and number(value) is not None and not code_parts:
+                code_parts["code"] = _plain(value)  # a code printed in the name column
             elif role.kind == "name":
                 name = _plain(value)
             elif role.kind == "amount":
@@ -151,10 +150,10 @@ class Composer:
         text = str(value).strip()
         if text in DASHES:
             return text
-        number = _figure(text)
-        if number is not None:
-            return _text(self.conversion.apply(number, place)) if not percent or not text.endswith("%") else text
-        if percent and text.endswith("%") and _figure(text[:-1]) is not None:
+        figure = number(text)
+        if figure is not None:
+            return _text(self.conversion.apply(figure, place)) if not percent or not text.endswith("%") else text
+        if percent and text.endswith("%") and number(text[:-1]) is not None:
             return text
         self._leave(place, text, "金额栏中的文字，不是数字")
         return None
@@ -277,20 +276,8 @@ def _plain(value: Value) -> str:
 
 def figure_text(value: Value) -> str | None:
     """A figure's text if the value is one (a number, or text that reads as one), else None."""
-    number = _figure(value) if value is not None else None
-    return None if number is None else _text(number)
-
-
-def _figure(value: Value) -> Decimal | None:
-    if isinstance(value, Decimal):
-        return value
-    text = str(value).strip().replace("，", ",")
-    if not _NUMBER.match(text):
-        return None
-    try:
-        return Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        return None
+    figure = number(value)
+    return None if figure is None else _text(figure)
 
 
 def _text(value: Decimal) -> str:

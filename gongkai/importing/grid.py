@@ -6,10 +6,35 @@ these, so recognising tables knows nothing of spreadsheets, PDFs or Word files.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 Value = str | Decimal | None
+_NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
+
+
+def number(value: Value) -> Decimal | None:
+    """A figure, whether the file stored a number or printed text (“1,234.50”); None for anything else."""
+    if value is None or isinstance(value, Decimal):
+        return value
+    text = value.strip().replace("，", ",")
+    if not _NUMBER.match(text):
+        return None
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+@dataclass
+class Extracted:
+    """What a reader found in one file: tables as sheets, and for documents their text."""
+
+    sheets: list[Sheet] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)  # 报告 (title), 发布日期, 金额单位, as printed
+    sections: dict[str, str] = field(default_factory=dict)  # 情况说明: heading → text, in order
+    stray: list[tuple[str, str]] = field(default_factory=list)  # (place, text) printed outside tables and sections
 
 
 class ImportFileError(Exception):
@@ -23,12 +48,12 @@ class Sheet:
     name: str
     rows: list[list[Value]]
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # first row, first col, last row, last col
-    kind: str = "sheet"  # "sheet": cells are named 表3!D12; "page": 第2页 表1 第3行第4列
+    row_places: list[str] | None = None  # for PDF and Word tables: where each row was printed (第4页表1第3行)
 
     def place(self, row: int, column: int) -> str:
-        if self.kind == "sheet":
+        if self.row_places is None:
             return f"{self.name}!{column_letter(column + 1)}{row + 1}"
-        return f"{self.name} 第{row + 1}行第{column + 1}列"
+        return f"{self.row_places[row]}第{column + 1}列"
 
     def value(self, row: int, column: int) -> Value:
         cells = self.rows[row] if row < len(self.rows) else []

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from gongkai.forms.spec import Column, KindForm, Part, TableSpec, name_key
-from gongkai.importing.grid import Sheet, Value, fill_merged
+from gongkai.importing.grid import Sheet, Value, fill_merged, number
 
 CODE_LABELS = frozenset({"科目编码", "编码", "科目代码", "功能分类科目编码", "经济分类科目编码", "支出功能分类科目编码", "部门经济分类科目编码", "代码"})
 NAME_LABELS = frozenset({"科目名称", "科目", "项目", "名称", "功能分类科目名称", "经济分类科目名称", "项目名称", "支出功能分类科目", "部门经济分类科目"})
@@ -25,6 +24,7 @@ SUBTOTAL = frozenset({"小计", "合计"})
 _UNIT = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|元)")
 _HEADER_UNIT = re.compile(r"\s*[（(]\s*(万元|元)\s*[）)]\s*$")
 _TITLE_LEAD = re.compile(r"^\s*(?:附?表\s*[一二三四五六七八九十\d]+(?:\s*[-－—]\s*\d+)?\s*[、.．:：]?|[一二三四五六七八九十]+、|\d+[.、．])\s*")
+_TITLE_UNIT = re.compile(r"\s*[（(]\s*(?:金额)?单位\s*[：:][^）)]*[）)]\s*$")
 _TITLE_YEAR = re.compile(r"^.*?\d{4}\s*年度?\s*")
 _PART_SUFFIX = re.compile(r"\s*[（(](收入|支出)[）)]\s*$")
 _TRAILER = re.compile(r"^\s*(?:[（(][^）)]*[）)])?\s*$")
@@ -70,7 +70,7 @@ def match_title(text: str, form: KindForm) -> Title | None:
     text = text.strip()
     if not text or len(text) > MAX_TITLE:
         return None
-    text = _TITLE_LEAD.sub("", text)
+    text = _TITLE_UNIT.sub("", _TITLE_LEAD.sub("", text))
     part = ""
     found = _PART_SUFFIX.search(text)
     if found:
@@ -113,6 +113,7 @@ def find_blocks(sheet: Sheet, form: KindForm, year: int) -> list[Block]:
         end = titles[n + 1][0] if n + 1 < len(titles) else len(sheet.rows)
         place = sheet.place(row, 0) if row >= 0 else f"工作表“{sheet.name}”"
         block = Block(sheet, title, place, row, row + 1, end)
+        block.unit = _row_unit(sheet.rows[row]) if row >= 0 else ""  # “部门收支总表（单位：万元）”
         _read_header(block, year)
         blocks.append(block)
     return blocks
@@ -151,7 +152,7 @@ def _read_header(block: Block, year: int) -> None:
     r = block.first
     while r < block.end and not _is_header_row(sheet.rows[r], spec):
         block.unit = block.unit or _row_unit(sheet.rows[r])
-        if any(isinstance(v, Decimal) for v in sheet.rows[r]):
+        if any(number(v) is not None for v in sheet.rows[r]):
             break  # figures before any header: the rows are read as data and reported
         r += 1
     start = r
@@ -172,13 +173,13 @@ def _row_unit(row: list[Value]) -> str:
 
 def _is_header_row(row: list[Value], spec: TableSpec) -> bool:
     texts = [v for v in row if isinstance(v, str)]
-    if not texts or any(isinstance(v, Decimal) for v in row):
+    if not texts or any(number(v) is not None for v in row):
         return False
     return any(_known_label(_clean(part), spec) for t in texts for part in t.split("·"))
 
 
 def _is_data_row(row: list[Value]) -> bool:
-    return any(isinstance(v, Decimal) or (isinstance(v, str) and _CODE.match(v.strip())) for v in row)
+    return any(number(v) is not None or (isinstance(v, str) and _CODE.match(v.strip())) for v in row)
 
 
 def _known_label(label: str, spec: TableSpec) -> bool:

@@ -53,5 +53,8 @@ def lines(result: ImportResult) -> list[str]:
         out += [f"  {p}" for p in result.problems]
     else:
         out.append("检查通过。")
-    out.append("表格中没有的“情况说明”等文字部分请在文件中补写，然后运行 python build.py check 检查。")
+    if "情况说明" in result.data:
+        out.append("“情况说明”已按原文的各部分标题导入（加粗、列表等格式未保留），请对照原文核对。")
+    else:
+        out.append("表格中没有“情况说明”等文字部分，请在文件中补写，然后运行 python build.py check 检查。")
     return out
