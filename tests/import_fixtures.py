@@ -210,3 +210,58 @@ def sample_budget() -> Any:
 if __name__ == "__main__":  # python tests/import_fixtures.py: remake the committed .xls
     sys.path.insert(0, str(HERE))
     print(write_xls(export_sheets(sample_budget()), XLS_FIXTURE))
+
+
+def write_docx(report: Any, path: Path) -> Path:
+    """A 部门预算 written in Word: title, 发布日期, the 情况说明 under its headings, then three 附表."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading(report.title, level=0)
+    document.add_paragraph("发布日期：2024年2月26日    金额单位：万元")
+    for heading, text in report.narrative.items():
+        document.add_heading(heading, level=1)
+        for paragraph in text.replace("**", "").strip().split("\n"):
+            document.add_paragraph(paragraph)
+    t = {table.spec.id: table for table in report.tables}
+    document.add_paragraph("附表1 部门收支总表（单位：万元）")
+    overview = document.add_table(rows=1, cols=3)
+    for c, label in enumerate(("收支", "项目", "金额")):
+        overview.rows[0].cells[c].text = label
+    for part in t["overview"].parts:
+        first = len(overview.rows)
+        for row in part.rows:
+            cells = overview.add_row().cells
+            cells[1].text, cells[2].text = row.label, _docx_text(row.value("金额"))
+        overview.cell(first, 0).merge(overview.cell(len(overview.rows) - 1, 0)).text = part.spec.name
+    document.add_paragraph("附表2 部门支出总表")
+    columns = ["合计", "基本支出", "人员经费", "公用经费", "项目支出"]
+    spending = document.add_table(rows=2, cols=7)
+    for c, label in enumerate(("科目编码", "科目名称", "合计", "基本支出", "", "", "项目支出")):
+        spending.cell(0, c).text = label
+    for c, label in ((3, "小计"), (4, "人员经费"), (5, "公用经费")):
+        spending.cell(1, c).text = label
+    for c in (0, 1, 2, 6):
+        text = spending.cell(0, c).text
+        spending.cell(0, c).merge(spending.cell(1, c)).text = text
+    spending.cell(0, 3).merge(spending.cell(0, 5)).text = "基本支出"
+    total = spending.add_row().cells
+    total[0].text = "合计"
+    for c, column in enumerate(columns, 2):
+        total[c].text = _docx_text(t["spending"].total.value(column))
+    for row in t["spending"].rows:
+        cells = spending.add_row().cells
+        cells[0].text, cells[1].text = row.code, row.label
+        for c, column in enumerate(columns, 2):
+            cells[c].text = _docx_text(row.value(column))
+    document.add_paragraph("附表3 政府性基金预算财政拨款支出表")
+    empty = document.add_table(rows=1, cols=4)
+    for c, label in enumerate(("科目名称", "合计", "基本支出", "项目支出")):
+        empty.rows[0].cells[c].text = label
+    document.add_paragraph(f"注：{t['government-fund'].note}")
+    document.save(str(path))
+    return path
+
+
+def _docx_text(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}"

@@ -235,3 +235,29 @@ def test_our_own_pdf_imports_with_every_figure_placed_or_listed(budget_pdf: Path
     assert list(imported.narrative) == list(source.narrative)
     plain = {k: v.replace("**", "").strip() for k, v in source.narrative.items()}
     assert {k: v.strip() for k, v in imported.narrative.items()} == plain
+
+
+def test_a_word_report_imports_its_text_and_tables(budget_site: Path, tmp_path: Path) -> None:
+    source = _report(CONTENT, "budget", 2024)
+    document = import_fixtures.write_docx(source, tmp_path / "2024年部门预算.docx")
+
+    result = import_files(ImportRequest([document], UNIT, 2024, content=budget_site))
+
+    assert result.leftovers == []
+    assert len(result.missing) == 7  # three of the ten tables were written in the document
+    assert result.data["发布日期"] == "2024-02-26" and result.data["标题"] == source.title
+    assert result.data["政府性基金预算财政拨款支出表"] == source.table("government-fund").note
+    imported = {t.spec.id: t for t in _report_loose(result.data)}
+    expected = {t.spec.id: _table(t) for t in source.tables}
+    for table_id in ("overview", "spending"):
+        assert _table(imported[table_id]) == expected[table_id]
+    assert list(result.data["情况说明"]) == list(source.narrative)
+
+
+def _report_loose(data: dict[str, Any]) -> list[BoundTable]:
+    """The imported tables bound against the form, whether or not the report is complete."""
+    from gongkai.forms.bind import Binder
+
+    form = _report(CONTENT, "budget", 2024).FORM
+    tables = {k: v for k, v in data.items() if form.table(k) is not None}
+    return Binder(2, 2024).bind_all(form, tables, None)
