@@ -82,7 +82,7 @@ def parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("kind", help=f"报告类型：{'、'.join(REPORT_KINDS)}")
     new_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
     import_cmd = commands.add_parser("import", help="导入财务系统导出的表格或往年公开的文件，生成报告的 YAML")
-    import_cmd.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件（.xlsx、.xls、.ods）")
+    import_cmd.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件：表格（.xlsx、.xls、.ods）、PDF 或 Word（.docx）")
     import_cmd.add_argument("--unit", required=True, help="单位文件夹名，如 huaihua-bjlxc")
     import_cmd.add_argument("--year", type=_positive, required=True, help="年度，如 2024")
     import_cmd.add_argument("--kind", default="", help="报告类型：budget 或 final-accounts（默认按表名判断）")

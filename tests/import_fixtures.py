@@ -265,3 +265,53 @@ def write_docx(report: Any, path: Path) -> Path:
 
 def _docx_text(value: Decimal | None) -> str:
     return "" if value is None else f"{value:.2f}"
+
+
+def write_ods(sheets: list[Sheet], path: Path) -> Path:
+    """OpenDocument (WPS and LibreOffice save it): the few parts a reader needs, merged cells spanned."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    body = []
+    for sheet in sheets:
+        spans = {(r0, c0): (r1 - r0 + 1, c1 - c0 + 1) for r0, c0, r1, c1 in sheet.merged}
+        covered = {(r, c) for r0, c0, r1, c1 in sheet.merged for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)} - set(spans)
+        rows = max((r for r, _ in [*sheet.cells, *covered]), default=-1) + 1
+        width = max((c for _, c in [*sheet.cells, *covered]), default=-1) + 1
+        body.append(f'<table:table table:name="{escape(sheet.name)}">')
+        for r in range(rows):
+            cells = []
+            for c in range(width):
+                if (r, c) in covered:
+                    cells.append("<table:covered-table-cell/>")
+                    continue
+                span = spans.get((r, c))
+                attributes = f' table:number-rows-spanned="{span[0]}" table:number-columns-spanned="{span[1]}"' if span else ""
+                value = sheet.cells.get((r, c))
+                if isinstance(value, (int, float)):
+                    cells.append(f'<table:table-cell{attributes} office:value-type="float" office:value="{value!r}"><text:p>{value!r}</text:p></table:table-cell>')
+                elif value is not None:
+                    cells.append(f'<table:table-cell{attributes} office:value-type="string"><text:p>{escape(str(value))}</text:p></table:table-cell>')
+                else:
+                    cells.append(f"<table:table-cell{attributes}/>")
+            body.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
+        body.append("</table:table>")
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{''.join(body)}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

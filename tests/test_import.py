@@ -261,3 +261,11 @@ def _report_loose(data: dict[str, Any]) -> list[BoundTable]:
     form = _report(CONTENT, "budget", 2024).FORM
     tables = {k: v for k, v in data.items() if form.table(k) is not None}
     return Binder(2, 2024).bind_all(form, tables, None)
+
+
+def test_an_ods_export_imports_like_the_xlsx_one(budget_site: Path, tmp_path: Path) -> None:
+    source = _report(CONTENT, "budget", 2024)
+    workbook = import_fixtures.write_ods(import_fixtures.export_sheets(source), tmp_path / "2024年部门预算公开表.ods")
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site, published="2024-02-26"))
+    assert result.leftovers == [] and result.missing == []
+    assert _without_columns(table_data(_report(budget_site, "budget", 2024))) == _without_columns(table_data(source))

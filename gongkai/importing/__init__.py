@@ -23,6 +23,7 @@ from gongkai.importing.yamltext import to_yaml
 from gongkai.models import REPORT_KINDS
 from gongkai.models.disclosure import Disclosure
 from gongkai.problems import Problem
+from gongkai.sources import UNIT_FILE
 
 INFO_SHEET = "说明"  # our own workbooks' first sheet: the report's title, unit of money, date, notes
 DISCLOSURE_KINDS = ("budget", "final-accounts")
@@ -62,6 +63,8 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
     started = time.perf_counter()
     content = _content(request.content)
+    if not (request.content / request.unit / UNIT_FILE).is_file():
+        raise ImportFileError(f"找不到单位“{request.unit}”：请先创建 {request.content / request.unit / UNIT_FILE}（单位名称、内设机构、主要职能职责）")
     extracted = read_files(request.files, log)
     sheets = [sheet for found in extracted for sheet in found.sheets]
     info = _info(sheets)

@@ -12,8 +12,10 @@ format’s padding (“0.00”) is not read, so 305.60 imports as 305.6, the sam
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from decimal import Decimal
 from pathlib import Path
+from xml.etree import ElementTree
 
 import python_calamine as calamine
 
@@ -27,9 +29,12 @@ def read_workbook(path: Path) -> list[Sheet]:
     try:
         workbook = calamine.CalamineWorkbook.from_path(str(path))
         sheets = [_sheet(workbook.get_sheet_by_name(name)) for name in workbook.sheet_names]
+        if path.suffix.lower() == ".ods":
+            _ods_merges(path, sheets)
     except calamine.PasswordError as error:
         raise ImportFileError(f"{path.name} 设有密码保护，无法读取。请在表格软件中取消密码后另存，再导入") from error
-    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError) as error:
+    except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError, KeyError,
+            zipfile.BadZipFile, ElementTree.ParseError) as error:
         raise ImportFileError(f"{path.name} 无法作为表格读取（文件损坏，或不是 Excel/WPS 表格）：{error}") from error
     return sheets
 
@@ -38,6 +43,34 @@ def _sheet(sheet: calamine.CalamineSheet) -> Sheet:
     rows = [[_value(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
     merged = [(top, left, bottom, right) for (top, left), (bottom, right) in sheet.merged_cell_ranges or ()]
     return Sheet(sheet.name, rows, merged)
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def _ods_merges(path: Path, sheets: list[Sheet]) -> None:
+    """calamine does not report an .ods file's merged cells: read their spans from content.xml."""
+    with zipfile.ZipFile(path) as archive, archive.open("content.xml") as content:
+        tree = ElementTree.parse(content)
+    by_name = {sheet.name: sheet for sheet in sheets}
+    for table in tree.iter(f"{_ODS_TABLE}table"):
+        sheet = by_name.get(table.get(f"{_ODS_TABLE}name", ""))
+        if sheet is not None:
+            sheet.merged = list(_spans(table))
+
+
+def _spans(table: ElementTree.Element) -> list[tuple[int, int, int, int]]:
+    spans, r = [], 0
+    for row in table.iter(f"{_ODS_TABLE}table-row"):
+        c = 0
+        for cell in row:
+            rows = int(cell.get(f"{_ODS_TABLE}number-rows-spanned", "1"))
+            columns = int(cell.get(f"{_ODS_TABLE}number-columns-spanned", "1"))
+            if rows > 1 or columns > 1:
+                spans.append((r, c, r + rows - 1, c + columns - 1))
+            c += int(cell.get(f"{_ODS_TABLE}number-columns-repeated", "1"))
+        r += int(row.get(f"{_ODS_TABLE}number-rows-repeated", "1"))
+    return spans
 
 
 def _value(raw: object) -> Value:
