@@ -62,9 +62,7 @@ class ImportResult:
 def import_files(request: ImportRequest, log: Log = lambda line: None, write: bool = True) -> ImportResult:
     """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
     started = time.perf_counter()
-    content = _content(request.content)
-    if not (request.content / request.unit / UNIT_FILE).is_file():
-        raise ImportFileError(f"找不到单位“{request.unit}”：请先创建 {request.content / request.unit / UNIT_FILE}（单位名称、内设机构、主要职能职责）")
+    content = _content(request)
     extracted = read_files(request.files, log)
     sheets = [sheet for found in extracted for sheet in found.sheets]
     info = _info(sheets)
@@ -90,7 +88,9 @@ def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Extr
     for path in files:
         if not path.is_file():
             raise ImportFileError(f"找不到文件“{path}”")
-        extracted = _reader(path)(path)
+        read = _reader(path)
+        log(f"正在读取 {path.name}……")  # a long PDF takes seconds
+        extracted = read(path)
         log(f"已读取 {path.name}：{len(extracted.sheets)} 个{'工作表' if path.suffix.lower() in _WORKBOOKS else '表格'}")
         found.append(extracted)
     return found
@@ -120,10 +120,14 @@ def _reader(path: Path) -> Callable[[Path], Extracted]:
 # The pieces.
 
 
-def _content(root: Path) -> Any:
+def _content(request: ImportRequest) -> Any:
+    """The site as it is, for the unit's form and the site's decimals; the unit must exist."""
     from gongkai.pipeline import load
 
-    return load(root).content
+    unit_file = request.content / request.unit / UNIT_FILE
+    if not unit_file.is_file():
+        raise ImportFileError(f"找不到单位“{request.unit}”：请先创建 {unit_file}（单位名称、内设机构、主要职能职责）")
+    return load(request.content).content
 
 
 def _form(content: Any, unit: str, kind: str) -> KindForm:
