@@ -274,3 +274,41 @@ def test_an_ods_export_imports_like_the_xlsx_one(budget_site: Path, tmp_path: Pa
     result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site, published="2024-02-26"))
     assert result.leftovers == [] and result.missing == []
     assert _without_columns(table_data(_report(budget_site, "budget", 2024))) == _without_columns(table_data(source))
+
+
+def test_a_final_accounts_export_with_line_numbers(tmp_path: Path) -> None:
+    """决算 exports print 行次 beside each side and the form's number (公开01表) beside the title."""
+    root = copy_site(CONTENT, tmp_path / "content")
+    (root / UNIT / "2023" / "final-accounts.yaml").unlink()
+    sheet = import_fixtures.Sheet("Sheet1")
+    sheet.line("收入支出决算总表", None, None, None, None, "公开01表")
+    sheet.merge(0, 0, 0, 4)
+    sheet.line("部门：怀化市人民政府驻北京联络处", None, None, None, None, "金额单位：万元")
+    r = sheet.line("收入", None, None, "支出")
+    sheet.merge(r, 0, r, 2)
+    sheet.merge(r, 3, r, 5)
+    sheet.line("项目", "行次", "金额", "项目", "行次", "金额")
+    sheet.line("一、一般公共预算财政拨款收入", 1, Decimal("300.32"), "一、一般公共服务支出", 32, Decimal("251.09"))
+    sheet.line("二、其他收入", 2, Decimal("0.16"), "二、社会保障和就业支出", 33, Decimal("32.28"))
+    sheet.line("本年收入合计", 3, Decimal("300.48"), "本年支出合计", 34, Decimal("283.37"))
+    workbook = import_fixtures.write_xlsx([sheet], tmp_path / "决算.xls.xlsx")
+
+    result = import_files(ImportRequest([workbook], UNIT, 2023, content=root))
+
+    assert result.kind == "final-accounts"
+    assert result.data["收入支出决算总表"] == {
+        "收入": {"一、一般公共预算财政拨款收入": "300.32", "二、其他收入": "0.16", "本年收入合计": "300.48"},
+        "支出": {"一、一般公共服务支出": "251.09", "二、社会保障和就业支出": "32.28", "本年支出合计": "283.37"},
+    }
+    assert result.leftovers == [] and len(result.missing) == 9
+    assert any("行次栏是行号" in note for note in result.notes)
+
+
+def test_a_workbook_without_any_table_of_the_form_is_refused(budget_site: Path, tmp_path: Path) -> None:
+    sheet = import_fixtures.Sheet("Sheet1")
+    sheet.line("工资表")
+    sheet.line("张三", Decimal("1000"))
+    workbook = import_fixtures.write_xlsx([sheet], tmp_path / "工资表.xlsx")
+    with pytest.raises(ImportFileError, match="没有认出任何一张部门预算的表格"):
+        import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site))
+    assert not (budget_site / UNIT / "2024" / "budget.yaml").exists()

@@ -73,6 +73,9 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     if write and result.path.exists() and not request.force:
         raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
     blocks = _blocks(sheets, info, form, request.year, result, log)
+    if not blocks and not any(found.sections for found in extracted):
+        names = "、".join(t.name for t in form.tables[:3])
+        raise ImportFileError(f"没有认出任何一张{REPORT_KINDS[kind].KIND_NAME}的表格：表名（如 {names}）应写在表格上方一行或工作表名中")
     result.data = _compose(blocks, form, meta, request, content, result)
     _add_text(extracted, result)
     if write:
@@ -197,6 +200,8 @@ def _blocks(
         found = find_blocks(sheet, form, year)
         _unrecognised(sheet, found[0].title_row if found else len(sheet.rows), result)
         for block in found:
+            if any(role.kind == "line" for role in block.roles):
+                result.notes.append(f"{block.title_place}《{block.title.name}》的行次栏是行号，不是金额，未导入")
             log(f"  {block.title_place}：{block.title.name}{('（' + block.title.part + '）') if block.title.part else ''}")
         blocks += found
     return blocks

@@ -146,7 +146,8 @@ class Composer:
     def _cell(self, value: Value, place: str, percent: bool) -> str | None:
         """A figure's exact text, a dash as printed, or None for a blank; other text is reported."""
         if isinstance(value, Decimal):
-            return _text(self.conversion.apply(value, place)) if not percent else _text(value * 100) + "%"
+            # a rate cell holds the fraction its % format shows ×100 (0.009 is “0.9%”)
+            return _text(self.conversion.apply(value, place)) if not percent else _text((value * 100).normalize()) + "%"
         text = str(value).strip()
         if text in DASHES:
             return text

@@ -20,6 +20,7 @@ CODE_LABELS = frozenset({"科目编码", "编码", "科目代码", "功能分类
 NAME_LABELS = frozenset({"科目名称", "科目", "项目", "名称", "功能分类科目名称", "经济分类科目名称", "项目名称", "支出功能分类科目", "部门经济分类科目"})
 SPLIT_CODE = ("类", "款", "项")
 SIDE_LABEL = "收支"
+LINE_LABELS = frozenset({"行次", "栏次", "序号"})  # line numbers printed beside the rows, not figures
 SUBTOTAL = frozenset({"小计", "合计"})
 _UNIT = re.compile(r"(?:金额)?单位\s*[：:]\s*(万元|元)")
 _HEADER_UNIT = re.compile(r"\s*[（(]\s*(万元|元)\s*[）)]\s*$")
@@ -43,7 +44,7 @@ class Title:
 class Role:
     """What one column holds."""
 
-    kind: str  # code | 类 | 款 | 项 | name | side | amount | unknown
+    kind: str  # code | 类 | 款 | 项 | name | side | line | amount | unknown
     label: str  # the header as printed, for the import report
     side: str = ""  # the part a column belongs to when the header groups columns by 收入/支出
     columns: dict[str, Column] = field(default_factory=dict)  # for amounts: the form's column, by part name
@@ -183,7 +184,7 @@ def _is_data_row(row: list[Value]) -> bool:
 
 
 def _known_label(label: str, spec: TableSpec) -> bool:
-    if label in CODE_LABELS or label in NAME_LABELS or label in SPLIT_CODE or label in (SIDE_LABEL, "小计", "金额"):
+    if label in CODE_LABELS or label in NAME_LABELS or label in SPLIT_CODE or label in LINE_LABELS or label in (SIDE_LABEL, "小计", "金额"):
         return True
     return any(p.name == label or p.column(label) is not None for p in spec.parts)
 
@@ -225,6 +226,8 @@ def _role(labels: list[str], spec: TableSpec, fixed_part: str, year: int) -> Rol
         return Role("name", printed, side)
     if last == SIDE_LABEL:
         return Role("side", printed)
+    if last in LINE_LABELS:
+        return Role("line", printed, side)
     parts = [spec.part(side or fixed_part)] if (side or fixed_part) else list(spec.parts)
     columns = {p.name: c for p in parts if p is not None for c in [_column(p, labels, year)] if c is not None}
     return Role("amount" if columns else "unknown", printed, side, columns)
