@@ -312,3 +312,21 @@ def test_a_workbook_without_any_table_of_the_form_is_refused(budget_site: Path, 
     with pytest.raises(ImportFileError, match="没有认出任何一张部门预算的表格"):
         import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site))
     assert not (budget_site / UNIT / "2024" / "budget.yaml").exists()
+
+
+def test_a_column_numbering_row_under_the_header_is_not_a_row_of_figures(budget_site: Path, tmp_path: Path) -> None:
+    sheet = import_fixtures.Sheet("表3")
+    sheet.title("表三 部门支出总表", 5)
+    sheet.line("科目编码", "科目名称", "合计", "基本支出", "项目支出")
+    sheet.line("栏次", None, 1, 2, 3)
+    sheet.line("合计", None, Decimal("10"), Decimal("6"), Decimal("4"))
+    sheet.line("201", "一般公共服务支出", Decimal("10"), Decimal("6"), Decimal("4"))
+    sheet.line("本年支出合计", None, Decimal("10"), Decimal("6"), Decimal("4"))
+    workbook = import_fixtures.write_xlsx([sheet], tmp_path / "栏次.xlsx")
+    result = import_files(ImportRequest([workbook], UNIT, 2024, content=budget_site))
+    table = result.data["部门支出总表"]
+    assert table["明细"] == [{"科目编码": "201", "科目名称": "一般公共服务支出", "合计": "10", "基本支出": "6", "项目支出": "4"}]
+    assert [(item.place, item.why) for item in result.leftovers] == [
+        ("表3!C7", "本表已有一行合计（行“本年支出合计”）"), ("表3!D7", "本表已有一行合计（行“本年支出合计”）"), ("表3!E7", "本表已有一行合计（行“本年支出合计”）"),
+    ]
+    assert any(note.startswith("表3!A4：栏次行") for note in result.notes)

@@ -251,6 +251,7 @@ def _compose(
         note = meta.get("notes", {}).get(name, "") or next((b.note for b in mine if b.note), "")
         data[name] = note if not records and note else composer.table(spec, records, columns)
     result.leftovers += composer.leftovers
+    result.notes += composer.skipped
     result.rounded = composer.conversion.rounded
     return data
 

@@ -17,9 +17,9 @@ from typing import Any
 from gongkai.forms.bind import DASHES
 from gongkai.forms.spec import Part, TableSpec, plain_label
 from gongkai.importing.grid import Value, number
-from gongkai.importing.recognise import Block, Role
+from gongkai.importing.recognise import LINE_LABELS, Block, Role
 
-TOTAL_LABELS = frozenset({"合计", "总计", "本年合计"})
+TOTAL_LABELS = frozenset({"合计", "总计", "本年合计", "本年收入合计", "本年支出合计", "收入合计", "支出合计"})
 _CODE = re.compile(r"^\d{3,7}$")
 _CODE_NAME = re.compile(r"^\s*(\d{3,})\s*[ 　]*(.*)$")
 TEN_THOUSAND = Decimal(10000)
@@ -79,6 +79,7 @@ class Record:
 class Composer:
     conversion: Conversion
     leftovers: list[Leftover] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # rows left out on purpose, said in the report
 
     def records(self, block: Block) -> list[Record]:
         """Every data row of a block, one record per side it holds."""
@@ -89,6 +90,9 @@ class Composer:
             note = _note(row)
             if note:
                 block.note = block.note or note
+                continue
+            if _numbering_row(row, block.roles):
+                self.skipped.append(f"{block.sheet.place(r, 0)}：栏次行（1、2、3……是栏的编号，不是金额），未导入")
                 continue
             side_cells = [row[c] for c, role in enumerate(block.roles) if role.kind == "side" and c < len(row) and row[c]]
             if side_cells:
@@ -235,6 +239,16 @@ class Composer:
 
     def _columns_first(self, columns: list[str], part: Part, items: dict[str, Any]) -> dict[str, Any]:
         return {"栏目": columns, **items} if not part.single else items
+
+
+def _numbering_row(row: list[Value], roles: list[Role]) -> bool:
+    """The row under a header that numbers the columns: labelled 栏次, or 1, 2, 3 … across the amounts."""
+    leads = [v for c, v in enumerate(row) if c < len(roles) and roles[c].kind != "amount" and isinstance(v, str)]
+    if any(v.strip() in LINE_LABELS for v in leads):
+        return True
+    amounts = [number(v) for c, v in enumerate(row) if c < len(roles) and roles[c].kind == "amount" and v is not None]
+    counting = len(amounts) > 2 and all(a == n for n, a in enumerate(amounts, int(amounts[0] or 0))) and amounts[0] in (0, 1)
+    return counting and not leads
 
 
 def _note(row: list[Value]) -> str:
