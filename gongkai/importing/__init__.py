@@ -16,6 +16,7 @@ from typing import Any
 
 import gongkai.models  # noqa: F401  first: forms.bind and the models import each other
 from gongkai.forms.spec import KindForm, TableSpec
+from gongkai.importing import evaluation
 from gongkai.importing.compose import Composer, Conversion, Leftover, Record, Rounded
 from gongkai.importing.grid import Extracted, ImportFileError, Sheet
 from gongkai.importing.recognise import Block, find_blocks, match_title
@@ -27,6 +28,7 @@ from gongkai.sources import UNIT_FILE
 
 INFO_SHEET = "说明"  # our own workbooks' first sheet: the report's title, unit of money, date, notes
 DISCLOSURE_KINDS = ("budget", "final-accounts")
+IMPORTED_KINDS = (*DISCLOSURE_KINDS, "project-evaluation")
 Log = Callable[[str], None]
 
 __all__ = ["ImportFileError", "ImportRequest", "ImportResult", "import_files", "read_files"]
@@ -63,26 +65,58 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
     started = time.perf_counter()
     content = _content(request)
+    _supported(request.kind)
     extracted = read_files(request.files, log)
     sheets = [sheet for found in extracted for sheet in found.sheets]
     info = _info(sheets)
     meta = {**_document_meta(extracted), **info}
-    kind = request.kind or _guess_kind(sheets, content)
-    form = _form(content, request.unit, kind)
+    captions = [info.get("captions", {}).get(s.name, s.name) for s in sheets]
+    kind = request.kind or ("project-evaluation" if evaluation.is_project_workbook(captions) else _guess_kind(sheets, content))
     result = ImportResult(request.content / request.unit / str(request.year) / f"{kind}.yaml", kind, {})
     if write and result.path.exists() and not request.force:
         raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
-    blocks = _blocks(sheets, info, form, request.year, result, log)
-    if not blocks and not any(found.sections for found in extracted):
-        names = "、".join(t.name for t in form.tables[:3])
-        raise ImportFileError(f"没有认出任何一张{REPORT_KINDS[kind].KIND_NAME}的表格：表名（如 {names}）应写在表格上方一行或工作表名中")
-    result.data = _compose(blocks, form, meta, request, content, result)
-    _add_text(extracted, result)
+    if kind == "project-evaluation":
+        result.data = _project_evaluation(sheets, info, meta, request, result)
+    else:
+        _disclosure(extracted, sheets, info, meta, content, request, result, log)
     if write:
         _write(result, request)
         result.problems = _check(request.content, result.path)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _disclosure(
+    extracted: list[Extracted], sheets: list[Sheet], info: dict[str, Any], meta: dict[str, Any], content: Any,
+    request: ImportRequest, result: ImportResult, log: Log,
+) -> None:
+    """部门预算 and 部门决算: the form's tables by title and header, then a document's text."""
+    form = _form(content, request.unit, result.kind)
+    blocks = _blocks(sheets, info, form, request.year, result, log)
+    if not blocks and not any(found.sections for found in extracted):
+        names = "、".join(t.name for t in form.tables[:3])
+        raise ImportFileError(f"没有认出任何一张{REPORT_KINDS[result.kind].KIND_NAME}的表格：表名（如 {names}）应写在表格上方一行或工作表名中")
+    result.data = _compose(blocks, form, meta, request, content, result)
+    _add_text(extracted, result)
+
+
+def _project_evaluation(
+    sheets: list[Sheet], info: dict[str, Any], meta: dict[str, Any], request: ImportRequest, result: ImportResult
+) -> dict[str, Any]:
+    """项目支出绩效自评表: each project's two tables; what no table holds is left blank and said."""
+    tables = [s for s in sheets if not (s.name == INFO_SHEET and info)]
+    projects = evaluation.project_data(tables, info.get("captions", {}), result.leftovers)
+    if not projects:
+        raise ImportFileError("没有认出任何一个项目的“项目名称：项目资金”表")
+    result.found = [(p["项目名称"], "项目资金、绩效指标完成情况") for p in projects]
+    result.notes.append("表格中没有主管部门、实施单位、年度总体目标和一级指标的得分：已留空，请照原表填写")
+    return {
+        "标题": meta.get("报告") or f"{request.year}年{REPORT_KINDS[result.kind].KIND_NAME}",
+        "年度": str(request.year),
+        "金额单位": meta.get("金额单位") or "万元",
+        "发布日期": meta.get("发布日期") or request.published or None,
+        "项目": projects,
+    }
 
 
 def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Extracted]:
@@ -133,10 +167,13 @@ def _content(request: ImportRequest) -> Any:
     return load(request.content).content
 
 
+def _supported(kind: str) -> None:
+    """The self-evaluation's tables are derived from nested data and text, which no workbook holds."""
+    if kind and kind not in IMPORTED_KINDS:
+        raise ImportFileError(f"报告类型“{kind}”暂不能从表格导入：可以导入的报告类型有 {'、'.join(IMPORTED_KINDS)}")
+
+
 def _form(content: Any, unit: str, kind: str) -> KindForm:
-    if kind not in DISCLOSURE_KINDS:
-        names = "、".join(DISCLOSURE_KINDS)
-        raise ImportFileError(f"报告类型“{kind}”暂不能从表格导入：可以导入的报告类型有 {names}")
     if content is None:
         return REPORT_KINDS[kind].FORM  # type: ignore[attr-defined]
     from gongkai.pipeline import model_class
@@ -185,6 +222,7 @@ def _info(sheets: list[Sheet]) -> dict[str, Any]:
             listing = True
         elif listing and cells[1]:
             meta["notes"][cells[1]] = cells[3]
+            meta.setdefault("captions", {})[cells[0]] = cells[1]  # sheet names are cut at 31 characters
         elif cells[0] in ("报告", "金额单位", "发布日期"):
             meta[cells[0]] = cells[1]
     return meta
@@ -288,7 +326,7 @@ def _money_unit(blocks: list[Block], meta: dict[str, Any], request: ImportReques
 def _write(result: ImportResult, request: ImportRequest) -> None:
     comments = [
         f"{REPORT_KINDS[result.kind].KIND_NAME}：由 python build.py import 从 {'、'.join(p.name for p in request.files)} 导入。",
-        "请核对导入报告中未导入的数字，补写“情况说明”（表格中没有的文字部分）。",
+        "请核对导入报告中未导入的数字，补写表格中没有的文字部分（如“情况说明”）。",
     ]
     result.path.parent.mkdir(parents=True, exist_ok=True)
     result.path.write_text(to_yaml(result.data, comments), encoding="utf-8", newline="\n")

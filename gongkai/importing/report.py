@@ -53,7 +53,9 @@ def lines(result: ImportResult) -> list[str]:
         out += [f"  {p}" for p in result.problems]
     else:
         out.append("检查通过。")
-    if "情况说明" in result.data:
+    if result.kind not in ("budget", "final-accounts"):
+        out.append("填好留空的各项后运行 python build.py check 检查。")
+    elif "情况说明" in result.data:
         out.append("“情况说明”已按原文的各部分标题导入（加粗、列表等格式未保留），请对照原文核对。")
     else:
         out.append("表格中没有“情况说明”等文字部分，请在文件中补写，然后运行 python build.py check 检查。")

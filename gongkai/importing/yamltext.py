@@ -27,7 +27,7 @@ def _mapping(data: dict[str, Any], indent: int) -> list[str]:
             lines += _mapping(value, indent + 2)
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             lines.append(f"{pad}{key}:")
-            lines += [f"{pad}  - {_flow(row)}" for row in value]
+            lines += [line for row in value for line in _item(row, indent)]
         elif isinstance(value, list):
             lines.append(f"{pad}{key}: [{', '.join(_scalar(v) for v in value)}]")
         elif isinstance(value, str) and "\n" in value:
@@ -36,6 +36,15 @@ def _mapping(data: dict[str, Any], indent: int) -> list[str]:
         else:
             lines.append(f"{pad}{key}:" + (f" {_scalar(value)}" if value is not None else ""))
     return lines
+
+
+def _item(row: dict[str, Any], indent: int) -> list[str]:
+    """A list item: a flat row on one line, one that nests tables or lists as an indented block."""
+    pad = " " * indent
+    if not any(isinstance(v, (dict, list)) for v in row.values()):
+        return [f"{pad}  - {_flow(row)}"]
+    lines = _mapping(row, indent + 4)
+    return [f"{pad}  - {lines[0].lstrip()}", *lines[1:]]
 
 
 def _flow(row: dict[str, Any]) -> str:
