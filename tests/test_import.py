@@ -108,12 +108,10 @@ def test_the_command_prints_the_report_and_refuses_a_corrupt_file(
     assert "不支持的文件类型" in capsys.readouterr().err
 
 
-def test_the_self_evaluation_is_not_imported_from_workbooks(built: Path, tmp_path: Path) -> None:
+def test_an_unknown_kind_is_refused_before_anything_is_read(tmp_path: Path) -> None:
     root = copy_site(CONTENT, tmp_path / "content")
-    workbook = built / UNIT / "2023" / "downloads" / "self-evaluation.xlsx"
-    with pytest.raises(ImportFileError, match="暂不能从表格导入"):
-        import_files(ImportRequest([workbook], UNIT, 2023, "self-evaluation", root))
-    shutil.rmtree(root)
+    with pytest.raises(ImportFileError, match="报告类型“annual”暂不能从表格导入"):
+        import_files(ImportRequest([tmp_path / "missing.xlsx"], UNIT, 2023, "annual", root))
 
 
 # Workbooks laid out like real exports (tests/import_fixtures.py).
@@ -360,3 +358,34 @@ def test_the_project_evaluation_workbook_imports_back_to_the_same_tables(built: 
         return [(t.id, [[c.value if c.numeric else c.exact for c in row] for row in t.records()]) for t in project_evaluation_tables(report)]
 
     assert cells(_report(root, "project-evaluation", 2023)) == cells(source)
+
+
+def test_the_self_evaluation_workbook_imports_back_to_the_same_tables(built: Path, tmp_path: Path) -> None:
+    from gongkai.importing.evaluation import SELF_NOT_IN_WORKBOOK
+    from gongkai.importing.yamltext import to_yaml
+    from gongkai.reader import read_document
+    from gongkai.tables import self_evaluation_tables
+
+    root = copy_site(CONTENT, tmp_path / "content")
+    target = root / UNIT / "2023" / "self-evaluation.yaml"
+    source_data = read_document(target).data
+    source = _report(root, "self-evaluation", 2023)
+    target.unlink()
+
+    result = import_files(ImportRequest([built / UNIT / "2023" / "downloads" / "self-evaluation.xlsx"], UNIT, 2023, content=root))
+
+    assert result.kind == "self-evaluation" and result.leftovers == []
+    assert {p.code for p in result.problems if p.severity == "error"} == {"missing-value"}  # the fields left blank
+    for path in SELF_NOT_IN_WORKBOOK:  # what no table holds, and only that, is taken from the source
+        *parents, key = path.split(".")
+        imported, original = result.data, source_data
+        for name in parents:
+            imported, original = imported[name], original[name]
+        assert imported[key] is None
+        imported[key] = original.get(key)
+    target.write_text(to_yaml(result.data, []), encoding="utf-8")
+
+    def cells(report: Any) -> list[Any]:
+        return [(t.id, [[c.value if c.numeric else c.exact for c in row] for row in t.records()]) for t in self_evaluation_tables(report)]
+
+    assert cells(_report(root, "self-evaluation", 2023)) == cells(source)

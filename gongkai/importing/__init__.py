@@ -28,7 +28,10 @@ from gongkai.sources import UNIT_FILE
 
 INFO_SHEET = "说明"  # our own workbooks' first sheet: the report's title, unit of money, date, notes
 DISCLOSURE_KINDS = ("budget", "final-accounts")
-IMPORTED_KINDS = (*DISCLOSURE_KINDS, "project-evaluation")
+IMPORTED_KINDS = (*DISCLOSURE_KINDS, "project-evaluation", "self-evaluation")
+# The self-evaluation's sections in the order its files are written.
+_SELF_ORDER = ("标题", "年度", "金额单位", "发布日期", "正文", "基本情况", "预算执行", "政府性基金预算支出", "国有资本经营预算支出",
+               "社会保险基金预算支出", "绩效情况", "基础数据表", "自评表")
 Log = Callable[[str], None]
 
 __all__ = ["ImportFileError", "ImportRequest", "ImportResult", "import_files", "read_files"]
@@ -71,12 +74,14 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     info = _info(sheets)
     meta = {**_document_meta(extracted), **info}
     captions = [info.get("captions", {}).get(s.name, s.name) for s in sheets]
-    kind = request.kind or ("project-evaluation" if evaluation.is_project_workbook(captions) else _guess_kind(sheets, content))
+    kind = request.kind or _guess_kind(sheets, captions, content)
     result = ImportResult(request.content / request.unit / str(request.year) / f"{kind}.yaml", kind, {})
     if write and result.path.exists() and not request.force:
         raise ImportFileError(f"{result.path} 已经存在，不会覆盖。要用导入的内容替换它，请加 --force")
     if kind == "project-evaluation":
         result.data = _project_evaluation(sheets, info, meta, request, result)
+    elif kind == "self-evaluation":
+        result.data = _self_evaluation(sheets, info, meta, request, result)
     else:
         _disclosure(extracted, sheets, info, meta, content, request, result, log)
     if write:
@@ -117,6 +122,24 @@ def _project_evaluation(
         "发布日期": meta.get("发布日期") or request.published or None,
         "项目": projects,
     }
+
+
+def _self_evaluation(
+    sheets: list[Sheet], info: dict[str, Any], meta: dict[str, Any], request: ImportRequest, result: ImportResult
+) -> dict[str, Any]:
+    """部门整体支出绩效自评报告: the figures of its tables; its text and the fields no table holds are left blank."""
+    tables = [s for s in sheets if not (s.name == INFO_SHEET and info)]
+    figures = evaluation.self_evaluation_data(tables, info.get("captions", {}), request.year, result.leftovers)
+    result.found = [(info.get("captions", {}).get(s.name, s.name), f"工作表“{s.name}”") for s in tables]
+    result.notes.append(f"表格中没有的各项已留空，请照原文填写：{'、'.join(evaluation.SELF_NOT_IN_WORKBOOK)}")
+    data = {
+        "标题": meta.get("报告") or f"{request.year}年{REPORT_KINDS[result.kind].KIND_NAME}",
+        "年度": str(request.year),
+        "金额单位": meta.get("金额单位") or "万元",
+        "发布日期": meta.get("发布日期") or request.published or None,
+        **figures,
+    }
+    return {key: data[key] for key in sorted(data, key=lambda k: _SELF_ORDER.index(k) if k in _SELF_ORDER else len(_SELF_ORDER))}
 
 
 def read_files(files: Sequence[Path], log: Log = lambda line: None) -> list[Extracted]:
@@ -184,8 +207,13 @@ def _form(content: Any, unit: str, kind: str) -> KindForm:
     return model.FORM
 
 
-def _guess_kind(sheets: list[Sheet], content: Any) -> str:
-    """The disclosure kind whose tables the sheets' titles name most often (预算 on a tie)."""
+def _guess_kind(sheets: list[Sheet], captions: list[str], content: Any) -> str:
+    """An evaluation by its tables' titles, else the disclosure kind whose tables they name most (预算 on a tie)."""
+    if evaluation.is_project_workbook(captions):
+        return "project-evaluation"
+    if evaluation.is_self_evaluation_workbook(captions):
+        return "self-evaluation"
+
     def score(kind: str) -> int:
         form = _form(content, "", kind)
         return sum(1 for s in sheets for row in [s.name, *(v for r in s.rows[:8] for v in r if isinstance(v, str))]
