@@ -315,3 +315,35 @@ def write_ods(sheets: list[Sheet], path: Path) -> Path:
         archive.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
         archive.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
     return path
+
+
+def write_seed_like_docx(report: Any, path: Path) -> tuple[Path, int]:
+    """A 绩效自评报告 as such reports are written in Word: the text under its headings, then the two 附件 tables
+    in the forms' own layout (not our workbook's). Returns the file and how many figures its tables hold."""
+    import re
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph(report.title)
+    document.add_paragraph("发布日期：2024年6月6日")
+    for heading, text in report.text.items():
+        document.add_paragraph(heading)
+        for paragraph in re.sub(r"\{[^}]*\}", "", text).replace("### ", "").split("\n\n"):
+            if paragraph.strip():
+                document.add_paragraph(paragraph.strip())
+    basic = [["财政供养人员情况", "编制数", "19", "实际在职人数", "10", "控制率", "52.63%"],
+             ["经费控制情况", "2022年决算数", "2023年预算数", "2023年决算数", "", "", ""],
+             ["“三公”经费", "25.12", "34.50", "34.12", "", "", ""]]
+    form = [["年度资金总额", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+            ["", "293.53", "300.48", "300.36", "10", "99.96%", "10"]]
+    figures = 0
+    for caption, rows in (("附件1-1 部门整体支出绩效评价基础数据表", basic), ("附件1-2 部门整体支出绩效自评表", form)):
+        document.add_paragraph(caption)
+        table = document.add_table(rows=len(rows), cols=len(rows[0]))
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = value
+                figures += bool(re.fullmatch(r"\d+(\.\d+)?%?", value))
+    document.save(str(path))
+    return path, figures

@@ -389,3 +389,18 @@ def test_the_self_evaluation_workbook_imports_back_to_the_same_tables(built: Pat
         return [(t.id, [[c.value if c.numeric else c.exact for c in row] for row in t.records()]) for t in self_evaluation_tables(report)]
 
     assert cells(_report(root, "self-evaluation", 2023)) == cells(source)
+
+
+def test_a_word_self_evaluation_keeps_its_text_and_lists_every_figure_of_its_annex_tables(tmp_path: Path) -> None:
+    root = copy_site(CONTENT, tmp_path / "content")
+    source = _report(root, "self-evaluation", 2023)
+    (root / UNIT / "2023" / "self-evaluation.yaml").unlink()
+    document, figures = import_fixtures.write_seed_like_docx(source, tmp_path / "2023年部门整体支出绩效自评报告.docx")
+
+    result = import_files(ImportRequest([document], UNIT, 2023, "self-evaluation", root))
+
+    assert list(result.data["正文"]) == list(source.text)
+    assert result.data["发布日期"] == "2024-06-06" and result.data["标题"] == source.title
+    assert len(result.leftovers) == figures  # the annex tables are in the forms' layout: every figure listed
+    assert {item.place.split("第")[1] for item in result.leftovers} == {"1个表格", "2个表格"}
+    assert all("不是本工具认得的表" in item.why for item in result.leftovers)

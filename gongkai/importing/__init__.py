@@ -81,7 +81,7 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
     if kind == "project-evaluation":
         result.data = _project_evaluation(sheets, info, meta, request, result)
     elif kind == "self-evaluation":
-        result.data = _self_evaluation(sheets, info, meta, request, result)
+        result.data = _self_evaluation(extracted, sheets, info, meta, request, result)
     else:
         _disclosure(extracted, sheets, info, meta, content, request, result, log)
     if write:
@@ -110,7 +110,11 @@ def _project_evaluation(
 ) -> dict[str, Any]:
     """项目支出绩效自评表: each project's two tables; what no table holds is left blank and said."""
     tables = [s for s in sheets if not (s.name == INFO_SHEET and info)]
-    projects = evaluation.project_data(tables, info.get("captions", {}), result.leftovers)
+    captions = info.get("captions", {})
+    for sheet in tables:
+        if not evaluation.is_project_table(captions.get(sheet.name, sheet.name)):
+            _unrecognised(sheet, len(sheet.rows), result)
+    projects = evaluation.project_data(tables, captions, result.leftovers)
     if not projects:
         raise ImportFileError("没有认出任何一个项目的“项目名称：项目资金”表")
     result.found = [(p["项目名称"], "项目资金、绩效指标完成情况") for p in projects]
@@ -125,13 +129,23 @@ def _project_evaluation(
 
 
 def _self_evaluation(
-    sheets: list[Sheet], info: dict[str, Any], meta: dict[str, Any], request: ImportRequest, result: ImportResult
+    extracted: list[Extracted], sheets: list[Sheet], info: dict[str, Any], meta: dict[str, Any], request: ImportRequest,
+    result: ImportResult,
 ) -> dict[str, Any]:
     """部门整体支出绩效自评报告: the figures of its tables; its text and the fields no table holds are left blank."""
     tables = [s for s in sheets if not (s.name == INFO_SHEET and info)]
-    figures = evaluation.self_evaluation_data(tables, info.get("captions", {}), request.year, result.leftovers)
-    result.found = [(info.get("captions", {}).get(s.name, s.name), f"工作表“{s.name}”") for s in tables]
-    result.notes.append(f"表格中没有的各项已留空，请照原文填写：{'、'.join(evaluation.SELF_NOT_IN_WORKBOOK)}")
+    captions = info.get("captions", {})
+    known = [s for s in tables if captions.get(s.name, s.name) in evaluation.SELF_TABLES]
+    for sheet in tables:
+        if sheet not in known:
+            _unrecognised(sheet, len(sheet.rows), result)  # a 附件 in another layout: its figures are listed
+    figures = evaluation.self_evaluation_data(known, captions, request.year, result.leftovers)
+    sections = {heading: text for found in extracted for heading, text in found.sections.items()}
+    if sections:
+        figures["正文"] = sections
+    result.found = [(captions.get(s.name, s.name), s.name) for s in known]
+    blank = [path for path in evaluation.SELF_NOT_IN_WORKBOOK if not (path == "正文" and sections)]
+    result.notes.append(f"表格中没有的各项已留空，请照原文填写：{'、'.join(blank)}")
     data = {
         "标题": meta.get("报告") or f"{request.year}年{REPORT_KINDS[result.kind].KIND_NAME}",
         "年度": str(request.year),
@@ -283,7 +297,7 @@ def _unrecognised(sheet: Sheet, before: int, result: ImportResult) -> None:
             text = figure_text(value)
             if text is not None:
                 figures += 1
-                why = "在第一张表的标题之前" if before < len(sheet.rows) else f"工作表“{sheet.name}”中没有本表样的表名"
+                why = "在第一张表的标题之前" if before < len(sheet.rows) else f"“{sheet.name}”不是本工具认得的表，请照原表填写"
                 result.leftovers.append(Leftover(sheet.place(r, c), text, why))
     if before == len(sheet.rows) and not figures:
         result.notes.append(f"工作表“{sheet.name}”中没有认出表格，也没有数字，已跳过")

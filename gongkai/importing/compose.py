@@ -16,7 +16,7 @@ from typing import Any
 
 from gongkai.forms.bind import DASHES
 from gongkai.forms.spec import Part, TableSpec, plain_label
-from gongkai.importing.grid import Value, number
+from gongkai.importing.grid import Value, figure_like, number
 from gongkai.importing.recognise import LINE_LABELS, Block, Role
 
 TOTAL_LABELS = frozenset({"合计", "总计", "本年合计", "本年收入合计", "本年支出合计", "收入合计", "支出合计"})
@@ -108,7 +108,7 @@ class Composer:
         """Figures under a header the form does not know, or under none (a shifted column)."""
         for c, value in enumerate(block.sheet.rows[r]):
             role = block.roles[c] if c < len(block.roles) else Role("unknown", "")
-            if role.kind == "unknown" and value is not None and (number(value) is not None or not role.label):
+            if role.kind == "unknown" and value is not None and (figure_like(value) or not role.label):
                 why = f"表头“{role.label}”不是本表的栏目" if role.label else "这一栏没有表头，不知道是哪一栏"
                 self._leave(block.sheet.place(r, c), value, why)
 
@@ -290,9 +290,11 @@ def _plain(value: Value) -> str:
 
 
 def figure_text(value: Value) -> str | None:
-    """A figure's text if the value is one (a number, or text that reads as one), else None."""
+    """A figure's text if the value is one (a number, text that reads as one, a rate), else None."""
     figure = number(value)
-    return None if figure is None else _text(figure)
+    if figure is None:
+        return str(value).strip() if figure_like(value) else None
+    return _text(figure)
 
 
 def _text(value: Decimal) -> str:

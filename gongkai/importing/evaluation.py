@@ -193,6 +193,14 @@ SELF_NOT_IN_WORKBOOK = ("正文", "基本情况.绩效目标设定.项目数", "
                         "基础数据表.联系电话", "自评表.年度总体目标")
 
 
+SELF_TABLES = frozenset({*_ITEM_TABLES, "基本支出主要明细", "基本支出和项目支出执行情况", *_ONE_ROW, "经费控制情况",
+                         "年度资金总额", "资金构成", "绩效指标完成情况"})
+
+
+def is_project_table(caption: str) -> bool:
+    return caption == SUMMARY or caption.endswith((FUNDS, INDICATORS))
+
+
 def is_self_evaluation_workbook(captions: list[str]) -> bool:
     return "人员编制情况" in captions and "经费控制情况" in captions
 

@@ -14,6 +14,14 @@ Value = str | Decimal | None
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 
 
+_PERCENT = re.compile(r"^[+\-−]?\d+(?:\.\d+)?\s*[%％]$")
+
+
+def figure_like(value: Value) -> bool:
+    """A number or a printed rate (“52.63%”): what the import report must account for."""
+    return number(value) is not None or (isinstance(value, str) and bool(_PERCENT.match(value.strip())))
+
+
 def number(value: Value) -> Decimal | None:
     """A figure, whether the file stored a number or printed text (“1,234.50”); None for anything else."""
     if value is None or isinstance(value, Decimal):
