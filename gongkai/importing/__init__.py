@@ -1,9 +1,11 @@
 """`import`: the finance system's Excel exports and earlier years' published files become a report's YAML.
 
-The table of contents: read every file into sheets -> find the form's tables by their titles and
-header rows -> compose the YAML data (every figure placed, or kept as a leftover with its cell) ->
-write content/<unit>/<year>/<kind>.yaml -> check it as `check` would. Readers are one module per
-outside library (xlsx.py: python_calamine); nothing past them knows which kind of file it was.
+The table of contents: read every file into sheets (and a document's text) -> find the tables by
+their titles and header rows (the form's, for 预算 and 决算; evaluation.py's, for the 绩效自评) ->
+compose the YAML data (every figure placed, or kept as a leftover with its cell) -> write
+content/<unit>/<year>/<kind>.yaml -> check it as `check` would. Readers are one module per outside
+library (xlsx.py: python_calamine, pdf.py: pdfplumber, docx.py: python-docx); nothing past them
+knows which kind of file it was.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ class ImportRequest:
     files: Sequence[Path]
     unit: str
     year: int
-    kind: str = ""  # budget | final-accounts; guessed from the tables' titles when empty
+    kind: str = ""  # one of IMPORTED_KINDS; guessed from the tables' titles when empty
     content: Path = Path("content")
     force: bool = False
     to_wanyuan: bool = False  # convert figures given in 元 to 万元
@@ -351,13 +353,11 @@ def _one_table(spec: TableSpec, blocks: list[Block], composer: Composer) -> list
 
 def _money_unit(blocks: list[Block], meta: dict[str, Any], request: ImportRequest, result: ImportResult) -> str:
     """One unit for the whole report: as the tables state it, else as the 说明 sheet, else 万元."""
-    units = {b.unit for b in blocks if b.unit}
-    if len(units) > 1:
+    stated = {b.unit for b in blocks if b.unit}
+    if len(stated) > 1:
         where = "、".join(f"{b.title_place}（{b.unit}）" for b in blocks if b.unit)
         raise ImportFileError(f"各表的金额单位不一致：{where}。请先统一为万元或元再导入")
-    unit = units.pop() if units else str(meta.get("金额单位") or "万元")
-    if not units and not blocks:
-        return unit
+    unit = next(iter(stated), str(meta.get("金额单位") or "万元"))  # a table that states none is in the others' unit
     if unit == "元" and not request.to_wanyuan:
         result.notes.append("表格的金额单位是元，报告按元写入（金额单位: 元）。要换算为万元，请加 --to-wanyuan")
     if unit == "元" and request.to_wanyuan:
