@@ -36,7 +36,7 @@ _SELF_ORDER = ("标题", "年度", "金额单位", "发布日期", "正文", "�
                "社会保险基金预算支出", "绩效情况", "基础数据表", "自评表")
 Log = Callable[[str], None]
 
-__all__ = ["ImportFileError", "ImportRequest", "ImportResult", "import_files", "read_files"]
+__all__ = ["ImportFileError", "ImportRequest", "ImportResult", "import_files", "read_and_compose", "read_files"]
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,16 @@ class ImportResult:
 def import_files(request: ImportRequest, log: Log = lambda line: None, write: bool = True) -> ImportResult:
     """Read, recognise, compose, write and check; ImportFileError for a file that cannot be read."""
     started = time.perf_counter()
-    content = _content(request)
+    result = read_and_compose(request, _content(request), log, write)
+    if write:
+        _write(result, request)
+        result.problems = _check(request.content, result.path)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def read_and_compose(request: ImportRequest, content: Any, log: Log = lambda line: None, write: bool = True) -> ImportResult:
+    """The import without the site's loading, writing and checking (what bench/run.py times)."""
     _supported(request.kind)
     extracted = read_files(request.files, log)
     sheets = [sheet for found in extracted for sheet in found.sheets]
@@ -86,10 +95,6 @@ def import_files(request: ImportRequest, log: Log = lambda line: None, write: bo
         result.data = _self_evaluation(extracted, sheets, info, meta, request, result)
     else:
         _disclosure(extracted, sheets, info, meta, content, request, result, log)
-    if write:
-        _write(result, request)
-        result.problems = _check(request.content, result.path)
-    result.seconds = time.perf_counter() - started
     return result
 
 
