@@ -404,3 +404,11 @@ def test_a_word_self_evaluation_keeps_its_text_and_lists_every_figure_of_its_ann
     assert len(result.leftovers) == figures  # the annex tables are in the forms' layout: every figure listed
     assert {item.place.split("第")[1] for item in result.leftovers} == {"1个表格", "2个表格"}
     assert all("不是本工具认得的表" in item.why for item in result.leftovers)
+
+
+def test_a_password_protected_workbook_is_named_as_such(budget_site: Path, tmp_path: Path) -> None:
+    """What Excel writes for a workbook with a password: an OLE compound file with an EncryptionInfo stream."""
+    locked = tmp_path / "加密.xlsx"
+    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(1024))
+    with pytest.raises(ImportFileError, match="设有密码保护"):
+        import_files(ImportRequest([locked], UNIT, 2024, content=budget_site))

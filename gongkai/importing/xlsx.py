@@ -32,11 +32,28 @@ def read_workbook(path: Path) -> list[Sheet]:
         if path.suffix.lower() == ".ods":
             _ods_merges(path, sheets)
     except calamine.PasswordError as error:
-        raise ImportFileError(f"{path.name} 设有密码保护，无法读取。请在表格软件中取消密码后另存，再导入") from error
+        raise ImportFileError(_PROTECTED.format(name=path.name)) from error
     except (calamine.CalamineError, calamine.ZipError, calamine.XmlError, OSError, ValueError, KeyError,
             zipfile.BadZipFile, ElementTree.ParseError) as error:
+        if _encrypted(path):
+            raise ImportFileError(_PROTECTED.format(name=path.name)) from error
         raise ImportFileError(f"{path.name} 无法作为表格读取（文件损坏，或不是 Excel/WPS 表格）：{error}") from error
     return sheets
+
+
+_PROTECTED = "{name} 设有密码保护，无法读取。请在表格软件中取消密码后另存，再导入"
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
+
+
+def _encrypted(path: Path) -> bool:
+    """A password-protected .xlsx is an OLE compound file holding an EncryptionInfo stream (MS-OFFCRYPTO),
+    which calamine reports only as a file it cannot read."""
+    try:
+        head = path.read_bytes()[: 1 << 20]
+    except OSError:
+        return False
+    return head.startswith(_COMPOUND_FILE) and _ENCRYPTION_INFO in head
 
 
 def _sheet(sheet: calamine.CalamineSheet) -> Sheet:
