@@ -412,3 +412,18 @@ def test_a_password_protected_workbook_is_named_as_such(budget_site: Path, tmp_p
     locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + "EncryptionInfo".encode("utf-16-le") + bytes(1024))
     with pytest.raises(ImportFileError, match="设有密码保护"):
         import_files(ImportRequest([locked], UNIT, 2024, content=budget_site))
+
+
+def test_a_corrupt_or_password_protected_document_is_refused_in_one_sentence(budget_site: Path, tmp_path: Path) -> None:
+    import pikepdf
+
+    locked = tmp_path / "加密.pdf"
+    with pikepdf.new() as document:
+        document.add_blank_page()
+        document.save(locked, encryption=pikepdf.Encryption(owner="owner", user="user"))
+    broken_pdf, broken_docx = tmp_path / "损坏.pdf", tmp_path / "损坏.docx"
+    broken_pdf.write_bytes(b"%PDF-1.4\nnot really")
+    broken_docx.write_bytes(b"PK\x03\x04not really")
+    for path, message in ((locked, "设有密码保护"), (broken_pdf, "无法作为 PDF 读取"), (broken_docx, "无法作为 Word 文档读取")):
+        with pytest.raises(ImportFileError, match=message):
+            import_files(ImportRequest([path], UNIT, 2024, content=budget_site))

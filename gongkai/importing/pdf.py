@@ -19,6 +19,8 @@ from typing import Any
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
 from gongkai.importing.grid import Extracted, ImportFileError, Sheet, Value
 
@@ -47,10 +49,11 @@ def read_pdf(path: Path) -> Extracted:
     try:
         with pdfplumber.open(str(path)) as pdf:
             events, pages = _events(pdf)
-    except PDFPasswordIncorrect as error:
-        raise ImportFileError(f"{path.name} 设有密码保护，无法读取。请先取消密码再导入") from error
-    except (PDFSyntaxError, ValueError, KeyError, TypeError) as error:
-        raise ImportFileError(f"{path.name} 无法作为 PDF 读取（文件损坏，或不是 PDF）：{error}") from error
+    except (PdfminerException, PDFPasswordIncorrect, PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as error:
+        cause = error.args[0] if isinstance(error, PdfminerException) and error.args else error
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise ImportFileError(f"{path.name} 设有密码保护，无法读取。请先取消密码再导入") from error
+        raise ImportFileError(f"{path.name} 无法作为 PDF 读取（文件损坏，或不是 PDF）：{cause}") from error
     running = _running_lines(events, pages)
     events = [e for e in events if e.table is not None or (e.text not in running and not _FOOTER.match(e.text))]
     found = Extracted(_tables(events))
