@@ -83,20 +83,38 @@ class Listing:
     title: str
     published: dt.date
     corrections: tuple[Fix, ...] = ()
+    # Figures and words corrected in place (更正 beside a figure, 正文更正): published with their old value.
+    corrected_figures: int = 0
 
     @classmethod
-    def of(cls, model: ReportModel) -> Listing:
+    def of(cls, model: ReportModel, data: Any = None) -> Listing:
         fixes = tuple(Fix(c.date, c.what, c.reason) for c in model.corrections_log)
-        return cls(model.title, model.published, fixes)
+        in_place = _corrected_in_place(data) + len(getattr(model, "text_corrections", ()))
+        return cls(model.title, model.published, fixes, in_place)
+
+    @property
+    def updated(self) -> dt.date:
+        """The day the report last changed: its publication or its latest correction."""
+        return max([self.published, *(f.date for f in self.corrections)])
 
     def to_json(self) -> dict[str, Any]:
         fixes = [[f.date.isoformat(), f.what, f.reason] for f in self.corrections]
-        return {"title": self.title, "published": self.published.isoformat(), "corrections": fixes}
+        return {"title": self.title, "published": self.published.isoformat(), "corrections": fixes,
+                "corrected_figures": self.corrected_figures}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Listing:
         fixes = tuple(Fix(dt.date.fromisoformat(d), str(w), str(r)) for d, w, r in raw["corrections"])
-        return cls(str(raw["title"]), dt.date.fromisoformat(raw["published"]), fixes)
+        return cls(str(raw["title"]), dt.date.fromisoformat(raw["published"]), fixes, int(raw["corrected_figures"]))
+
+
+def _corrected_in_place(data: Any) -> int:
+    """How many figures of a source carry a 更正 (their published value kept beside the corrected one)."""
+    if isinstance(data, dict):
+        return int(isinstance(data.get("更正"), dict)) + sum(_corrected_in_place(v) for v in data.values())
+    if isinstance(data, list):
+        return sum(_corrected_in_place(v) for v in data)
+    return 0
 
 
 # Reads a report whose checks are already known: its model and the document it came from.
@@ -113,7 +131,7 @@ class ReportEntry(_ReadWhenNeeded[ReportModel]):
     @classmethod
     def read(cls, unit: UnitEntry, year: int, kind: str, model: ReportModel, document: Document) -> ReportEntry:
         """An entry for a report just read and validated."""
-        entry = cls(unit, year, kind, document.path, Listing.of(model), lambda: (model, document))
+        entry = cls(unit, year, kind, document.path, Listing.of(model, document.data), lambda: (model, document))
         entry._given(model, document)
         return entry
 

@@ -26,7 +26,7 @@ from gongkai import __version__
 from gongkai.content import Listing
 from gongkai.problems import Problem, Severity
 
-STATE_VERSION = 2
+STATE_VERSION = 3
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -16,6 +16,7 @@ import json
 import re
 import types
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,12 +29,15 @@ from gongkai.checks.cross import THREE_PUBLIC_COLUMNS, THREE_PUBLIC_ROWS
 from gongkai.content import Content, ReportEntry
 from gongkai.forms.spec import KindForm, TableSpec
 from gongkai.models import REPORT_KINDS, Disclosure, FinalAccounts, ProjectEvaluation, SelfEvaluation
-from gongkai.models.base import Figure
+from gongkai.models.base import Figure, Strict
 from gongkai.models.disclosure import figure_at
 from gongkai.models.project_evaluation import Project
 from gongkai.models.self_evaluation import IndicatorCategory
 from gongkai.pipeline import load
+from gongkai.problems import format_path
+from gongkai.reader import Document, read_document
 from gongkai.sources import UNIT_FILE
+from gongkai.validate import validate
 
 DEFAULT_MONEY_UNIT = "万元"
 _PLAIN = re.compile(r"[^:#{}\[\],&*!|>'\"%@`\n]+")  # text that YAML reads back unchanged without quotes
@@ -63,6 +67,10 @@ class NewReport:
     path: Path
     carried: list[str]
     blanks: int
+    # (line, field) of each blank `check` will ask for: the to-do list, marked “必填” in the file too.
+    required: list[tuple[int, str]] = field(default_factory=list)
+    # (line, field, year) of carried text that names another year: marked “请核对” in the file.
+    review: list[tuple[int, str, int]] = field(default_factory=list)
 
 
 def new_report(root: Path, unit: str, year: int, kind: str) -> NewReport:
@@ -92,7 +100,48 @@ def new_report(root: Path, unit: str, year: int, kind: str) -> NewReport:
     target.parent.mkdir(parents=True, exist_ok=True)
     text = to_yaml(draft.data, REPORT_KINDS[kind])
     target.write_text(text, encoding="utf-8", newline="\n")
-    return NewReport(target, draft.carried, _blanks(draft.data))
+    # Ask the validator which blanks `check` will refuse, so what `new` says and what `check` says agree.
+    document = read_document(target)
+    required = _required(document, model)
+    review = list(_other_years(document.data, (), year, document))
+    notes = {line: "必填" for line, _ in required} | {line: f"请核对：沿用上年的文字，写的是{old}年" for line, _, old in review}
+    target.write_text(_annotate(text, notes), encoding="utf-8", newline="\n")
+    return NewReport(target, draft.carried, _blanks(draft.data), required, review)
+
+
+def _required(document: Document, model: type[Strict]) -> list[tuple[int, str]]:
+    _, findings = validate(document, model)
+    places = {(document.locate(f.path)[0], format_path(f.path)) for f in findings if f.code == "missing-value"}
+    return sorted(places)
+
+
+_YEAR = re.compile(r"(?<!\d)(19|20)\d\d(?=年)")
+
+
+def _other_years(data: Any, path: tuple[Any, ...], year: int, document: Document) -> Iterator[tuple[int, str, int]]:
+    """Carried texts (keys or values) that name a year other than the new one: last year's words."""
+    if path and path[0] in ("标题", "年度"):
+        return
+    items = data.items() if isinstance(data, dict) else enumerate(data) if isinstance(data, list) else ()
+    for key, value in items:
+        here = (*path, key)
+        for text in (key, value):
+            found = [int(m.group()) for m in _YEAR.finditer(text)] if isinstance(text, str) else []
+            other = next((y for y in found if y != year), None)
+            if other is not None:
+                yield document.locate(here)[0], format_path(here), other
+                break
+        yield from _other_years(value, here, year, document)
+
+
+def _annotate(text: str, notes: dict[int, str]) -> str:
+    """Put each note in the comment of its line (1-based), before the field's own explanation."""
+    lines = text.split("\n")
+    for number, note in notes.items():
+        line = lines[number - 1]
+        code, _, comment = line.partition("  # ")
+        lines[number - 1] = f"{code}  # {note}" + (f"；{comment}" if comment else "")
+    return "\n".join(lines)
 
 
 # Every field of a model, blank.
@@ -354,7 +403,8 @@ def _text(figure: Figure | None) -> str | None:
 
 def to_yaml(data: dict[str, Any], model: type[BaseModel]) -> str:
     lines = [f"# {model.__doc__.splitlines()[0] if model.__doc__ else ''}",
-             "# 空白处请填写；没有的金额可以留空或写 0。填好后运行 python build.py check 检查。"]
+             "# 标有“必填”的空白必须填写；其余空白，没有的可以不填。标有“请核对”的是沿用上年的文字。",
+             "# 填好后运行 python build.py check 检查。"]
     lines += _mapping(data, model, 0)
     return "\n".join(lines) + "\n"
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from gongkai import archive, incremental, outputs, pdf
+from gongkai import archive, incremental, outputs, pdf, search
 from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
@@ -52,6 +52,8 @@ class Loaded:
     frozen: dict[str, archive.ReportState] = field(default_factory=dict)
     # What checking each unit without errors found: the next load may take it instead of checking again.
     units: dict[str, incremental.UnitCheck] = field(default_factory=dict)
+    # Nothing changed since the build that made the site: `report` holds that build's warnings, as stored.
+    unchanged: bool = False
 
 
 # How one source file is read: the document, its validated model (or None) and its problems.
@@ -251,6 +253,8 @@ def _check_archive(content: Content, report: Report) -> dict[str, archive.Report
     years = found.years
     content.frozen = {year: frozen.frozen_on for year, frozen in years.items()}
     states, findings = archive.plan(content, years)
+    # A source still on disk that did not read has its own error: "removed" would be a second, false one.
+    findings = [(path, f) for path, f in findings if not (f.code == "frozen-removed" and path.is_file())]
     entries = {r.source: r for r in content.reports}
     report.extend(_problem(path, entries[path].document if path in entries else None, f) for path, f in findings)
     return {state.entry.id: state for state in states}
@@ -318,10 +322,11 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     state = incremental.load_state(options.state, options.out)
     inputs = _inputs_digest(root, options)
     if state.inputs == inputs and state.intact(options.out):
-        for warning in state.warnings():
-            log(warning)
         log(f"内容和模板都没有变化，{display_file(options.out)} 保持原样")
-        return Loaded(None)
+        report = Report()  # the warnings of the build that made it: the caller says how many, or lists them
+        report.extend(p for unit in state.units.values() for p in unit.problems)
+        report.extend(state.others)
+        return Loaded(None, report, unchanged=True)
     loaded = _timed(log, "读取并检查内容", lambda: load(root, known=state.units))
     if loaded.report.ok and loaded.content is not None and options.pdf:
         _check_printable(loaded.content, loaded.units, loaded.report, log)
@@ -337,7 +342,7 @@ def _build(root: Path, options: BuildOptions, log: Callable[[str], None]) -> Loa
     except outputs.TemplateFailed as failed:
         loaded.report.extend([failed.problem])
         return loaded
-    except (archive.ArchiveDamaged, SiteVanished, PublishFailed) as error:
+    except (archive.ArchiveDamaged, SiteVanished, PublishFailed, search.SearchFailed) as error:
         raise SetupError(str(error)) from error
     checked = {id(p) for unit in loaded.units.values() for p in unit.problems}
     others = [p for p in loaded.report.problems if id(p) not in checked]
@@ -376,7 +381,15 @@ def _write_site(
     """
     templates = incremental.folder_digest(options.templates)
     kept: set[str] = set()  # outputs of the last build that stay as they are
-    with staging(options.out, kept if state.groups else None, log) as stage:
+    def index_for_search(stage: Path) -> None:
+        if _timed(log, "生成站内搜索索引", lambda: search.index(stage)):
+            files = [p.relative_to(stage).as_posix() for p in (stage / search.FOLDER).rglob("*") if p.is_file()]
+            groups["search"] = incremental.record(stage, files, "search")
+        else:
+            log("注意：未安装 Pagefind（pagefind-bin-extended），本次生成没有站内搜索索引；搜索页会说明。请运行 bash tools/setup.sh")
+
+    groups: dict[str, incremental.Group] = {}
+    with staging(options.out, kept if state.groups else None, log, index_for_search) as stage:
         for path in _tampered_frozen(state, options.out):
             log(f"已归档的文件与上次发布时不同，已按归档包恢复：{display_file(options.out / path)}")
         originals = _timed(log, "复制已归档的文件", lambda: {
@@ -384,7 +397,7 @@ def _write_site(
         })
         live = [e for e in content.reports if e.id not in frozen or frozen[e.id].corrected]
         prints = {e.id: outputs.report_fingerprint(content, e, templates, options.pdf, originals.get(e.id)) for e in live}
-        groups = outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, kept)
+        groups.update(outputs.reuse(state, {f"report:{e.id}": prints[e.id] for e in live}, options.out, kept))
         todo = [e for e in live if f"report:{e.id}" not in groups]
         workers = options.jobs or os.cpu_count() or 1
         if options.pdf:

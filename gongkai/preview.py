@@ -29,7 +29,9 @@ from gongkai.sources import Source
 REPORT_TEMPLATES = ("report-", "_report-", "_corrections", "pdf/")
 SHARED_TEMPLATES = ("base.html", "macros.html", "assets/")
 
-Stamp = tuple[int, int]  # (modification time in ns, size): enough to notice a save
+# (modification time, change time, inode, size): a file copied in with its old modification time
+# (`cp -p`, a file manager's copy) still has a new change time, and a new inode if it replaced another.
+Stamp = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
@@ -105,7 +107,7 @@ class Session:
     # Reading: a file is read again only when its stamp changed.
 
     def _read(self, source: Source, model_class: type[Strict]) -> ReadResult:
-        stamp = _stamp(source.path)
+        stamp = file_stamp(source.path)
         cached = self._reads.get(source.path)
         # The model counts too: a 预算 read against another 表样 (site.yaml changed) is read again.
         if cached is None or cached[0] != (stamp, model_class):
@@ -114,7 +116,7 @@ class Session:
         return cached[1]
 
     def _changed_files(self) -> list[str]:
-        now = {p: _stamp(p) for folder in (self.root, self.templates) for p in folder.rglob("*") if p.is_file()}
+        now = {p: file_stamp(p) for folder in (self.root, self.templates) for p in folder.rglob("*") if p.is_file()}
         changed = sorted({p for p in now if self._seen.get(p) != now[p]} | (self._seen.keys() - now.keys()))
         first = not self._seen
         self._seen = now
@@ -126,14 +128,14 @@ class Session:
         ids = {e.id for e in content.reports}
         if ids != {key[len("report:"):] for key in self._rendered if key.startswith("report:")}:
             self._start_over()  # a report came or went: addresses and listings all change
-        site_print = digest(str(_stamp(content.site_document.path)), content.years())
+        site_print = digest(str(file_stamp(content.site_document.path)), content.years())
         report_templates = self._templates_print(reports=True)  # once per rebuild: it walks every stamp
         reports = sum(self._write_report(content, e, digest(site_print, report_templates)) for e in content.reports)
         return reports, self._write_indexes(content, digest(site_print, self._templates_print(reports=False)))
 
     def _write_report(self, content: Content, entry: ReportEntry, inputs: str) -> int:
         key = f"report:{entry.id}"
-        fingerprint = digest(inputs, str(_stamp(entry.unit.source)), str(_stamp(entry.source)))
+        fingerprint = digest(inputs, str(file_stamp(entry.unit.source)), str(file_stamp(entry.source)))
         if self._rendered.get(key) == fingerprint:
             return 0
         (self.out / site.pdf_path(entry)).unlink(missing_ok=True)  # stale: made again when asked for
@@ -147,7 +149,7 @@ class Session:
 
     def _write_indexes(self, content: Content, inputs: str) -> int:
         listing = [(r.id, r.listing, r.unit.name) for r in content.reports]
-        units = [str(_stamp(u.source)) for u in content.units.values()]
+        units = [str(file_stamp(u.source)) for u in content.units.values()]
         fingerprint = digest(inputs, repr(listing), *units)
         if self._rendered.get("indexes") == fingerprint:
             return 0
@@ -179,12 +181,13 @@ class Session:
         self._rendered.clear()
 
 
-def _stamp(path: Path) -> Stamp:
+def file_stamp(path: Path) -> Stamp:
+    """What changes whenever a file is written, replaced or copied in, whatever times it was given."""
     try:
         status = path.stat()
     except OSError:
-        return (0, -1)
-    return (status.st_mtime_ns, status.st_size)
+        return (0, 0, 0, -1)
+    return (status.st_mtime_ns, status.st_ctime_ns, status.st_ino, status.st_size)
 
 
-__all__ = ["Rebuild", "Report", "Session"]
+__all__ = ["Rebuild", "Report", "Session", "file_stamp"]

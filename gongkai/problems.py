@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
@@ -50,11 +51,28 @@ class Problem:
     column: int
     path: str
     message: str
+    # Errors this one explains (one mistyped figure breaks every sum it is in): printed folded under it.
+    consequences: tuple[Problem, ...] = field(default=(), compare=False)
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}:{self.column}"
-        field_part = f" {self.path}:" if self.path else ""
-        return f"{where}: {self.severity.label}[{self.code}]{field_part} {self.message}"
+        return self.render()
+
+    def render(self, colour: bool = False) -> str:
+        """The sentence first; the field as the form names it after it; the code, for searching, at the end.
+
+        file:line:column stays in front, where editors and terminals look for it to jump there.
+        """
+        paint = _paint if colour else _plain
+        where = paint(f"{self.file}:{self.line}:{self.column}:", _BOLD)
+        label = paint(f"{self.severity.label}：", _ERROR if self.severity is Severity.ERROR else _WARNING)
+        field_part = f"【{readable_path(self.path)}】" if self.path else ""
+        text = f"{where} {label}{self.message}{paint(field_part, _DIM)}{paint(f'（{self.code}）', _DIM)}"
+        if self.consequences:
+            text += f"\n  这会导致以下 {len(self.consequences)} 处不一致，改正这一处后应一并消失："
+            text += "".join(
+                f"\n    第 {p.line} 行：{p.message}{paint(f'（{p.code}）', _DIM)}" for p in self.consequences
+            )
+        return text
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -71,6 +89,24 @@ def format_path(path: FieldPath) -> str:
             text += f"[{part}]"
         else:
             text += ("." if text else "") + part
+    return text
+
+
+def readable_path(path: str) -> str:
+    """附件1-2.绩效指标[0].得分 → 附件1-2 → 绩效指标第1项 → 得分: the field as one reads the form."""
+    text = re.sub(r"\[(\d+)\]", lambda m: f"第{int(m.group(1)) + 1}项", path)
+    return " → ".join(part for part in text.split(".") if part)
+
+
+# Colour for a terminal (the caller decides: not when piped, not with NO_COLOR).
+_BOLD, _ERROR, _WARNING, _DIM = "1", "1;31", "1;33", "2"
+
+
+def _paint(text: str, style: str) -> str:
+    return f"\033[{style}m{text}\033[0m" if text else ""
+
+
+def _plain(text: str, style: str) -> str:
     return text
 
 
@@ -117,10 +153,10 @@ class Report:
         """(file name, line, code) triples: what tests compare."""
         return [(Path(p.file).name, p.line, p.code) for p in self.sorted()]
 
-    def lines(self, limit: int) -> Iterator[str]:
-        shown = self.sorted()
+    def lines(self, limit: int, colour: bool = False) -> Iterator[str]:
+        shown = group_blanks(self.sorted())
         for problem in shown[:limit]:
-            yield str(problem)
+            yield problem.render(colour)
         if len(shown) > limit:
             yield f"……另有 {len(shown) - limit} 个问题未显示。请先修改以上问题后再运行检查。"
         yield self.summary()
@@ -128,7 +164,37 @@ class Report:
     def summary(self) -> str:
         if not self.problems:
             return "检查通过：没有发现问题。"
-        return f"共发现 {len(self.errors)} 个错误、{len(self.warnings)} 个警告。"
+        blanks = sum(p.code == "missing-value" for p in self.problems)
+        of_which = f"（其中 {blanks} 项是未填写的必填项）" if blanks > BLANKS_LISTED else ""
+        return f"共发现 {len(self.errors)} 个错误{of_which}、{len(self.warnings)} 个警告。"
 
     def to_json(self) -> str:
         return json.dumps([p.as_dict() for p in self.sorted()], ensure_ascii=False, indent=2)
+
+
+# More empty required fields than this in one file (a report just started with `new`) are printed as one
+# to-do list: a hundred “此项不能为空” errors would bury the few that are real mistakes.
+BLANKS_LISTED = 5
+
+
+def group_blanks(problems: list[Problem]) -> list[Problem]:
+    """Each file's empty required fields as one problem listing them, where the first of them stood."""
+    blanks: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if problem.code == "missing-value":
+            blanks.setdefault(problem.file, []).append(problem)
+    grouped = []
+    for problem in problems:
+        group = blanks.get(problem.file, [])
+        if problem.code != "missing-value" or len(group) <= BLANKS_LISTED:
+            grouped.append(problem)
+        elif problem is group[0]:
+            grouped.append(_to_do(group))
+    return grouped
+
+
+def _to_do(blanks: list[Problem]) -> Problem:
+    items = "".join(f"\n    第 {p.line} 行  {p.path}" for p in blanks)
+    message = f"还有 {len(blanks)} 项必填内容没有填写（用 new 生成的文件中标有“必填”），请逐项填写：{items}"
+    first = blanks[0]
+    return Problem(first.code, first.severity, first.file, first.line, first.column, "", message)

@@ -40,11 +40,15 @@ def _silent(_: str) -> None:
 
 
 @contextmanager
-def staging(out: Path, kept: set[str] | None = None, log: Callable[[str], None] = _silent) -> Iterator[Path]:
+def staging(
+    out: Path, kept: set[str] | None = None, log: Callable[[str], None] = _silent,
+    complete: Callable[[Path], None] | None = None,
+) -> Iterator[Path]:
     """A fresh folder beside `out`; on success it replaces `out` atomically, on any failure it is removed.
 
     `kept` (filled in during the block) makes this an update of the existing `out`: the staging folder
     then holds only new files, and the files of `out` named in `kept` are linked into it before the switch.
+    `complete` runs on the whole new site just before the switch (the search index is made of all pages).
     """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +62,8 @@ def staging(out: Path, kept: set[str] | None = None, log: Callable[[str], None] 
             if not out.is_dir():  # the site this build was updating went away: its kept files are gone
                 raise SiteVanished(f"生成过程中 {out} 被删除，未发布任何文件，请重新运行")
             _link_kept(out, stage, kept)
+        if complete is not None:
+            complete(stage)
     except BaseException:
         _remove(stage)
         raise

@@ -307,16 +307,150 @@ def _position(text: str, index: int) -> tuple[int, int]:
 def _syntax_finding(error: yaml.MarkedYAMLError, text: str, doc: Document) -> Finding:
     code, message = _hint(error)
     mark = error.problem_mark or error.context_mark
+    quote = _unclosed_quote(text, mark.line) if mark and code == "yaml-syntax" else None
     if error.context == _QUOTED and error.context_mark:  # point at the quote that was never closed
         mark, message = error.context_mark, _UNCLOSED
-    elif mark and code == "yaml-syntax":
-        quote = _unclosed_quote(text, mark.line)
-        if quote is not None:
-            message = _UNCLOSED + f"（这里开始的引号直到第 {mark.line + 1} 行才结束）"
-            mark = quote
+    elif quote is not None:  # a quote left open swallows the lines after it: it comes before any other guess
+        message = _UNCLOSED + f"（这里开始的引号直到第 {mark.line + 1} 行才结束）"  # type: ignore[union-attr]
+        mark = quote
+    elif code == "yaml-syntax" and (mistake := _mistake(error, text.split("\n"))) is not None:
+        line, column, message = mistake  # the character that caused it, in the words of the mistake
+        doc.marks[("__syntax__",)] = Mark(line, column, line, column)
+        return Finding(code, ("__syntax__",), message)
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     doc.marks[("__syntax__",)] = Mark(line, column, line, column)
     return Finding(code, ("__syntax__",), message)
+
+
+# The mistakes behind most syntax errors, found where they were made rather than where the parser gave up:
+# a key followed by a full-width colon, comma or space, or by ":" without a space, is read as text that runs
+# on into the next line; a line indented one space off breaks the level it belongs to.
+_KEY_THEN_MISTAKE = re.compile(r"^(?P<lead>[ ]*(?:-[ ]+)*)(?P<key>[^\s:#'\"\[\]{}!&*|>%@`-][^:：，,、；;\u3000#]*?)[ ]*"
+                               r"(?P<sep>[：，、；\u3000]|:(?=[^\s/]))")
+_SEPARATORS = {"：": "中文冒号“：”", "，": "中文逗号“，”", "、": "顿号“、”", "；": "中文分号“；”", "\u3000": "全角空格"}
+_RAN_ON = ("mapping values are not allowed here", "could not find expected ':'")
+_LEVEL = ("expected <block end>", "did not find expected key", "did not find expected '-' indicator")
+_FLOWS = {"while parsing a flow sequence": ("方括号", "[", "]"), "while parsing a flow mapping": ("花括号", "{", "}")}
+
+
+def _mistake(error: yaml.MarkedYAMLError, lines: list[str]) -> tuple[int, int, str] | None:
+    """(line, column, message) of the mistake that caused `error`, when it is one we recognise."""
+    problem = error.problem or ""
+    if error.problem_mark is None:
+        return None
+    at = error.problem_mark.line
+    if any(said in problem for said in _RAN_ON):
+        return _key_without_colon(lines, _key_candidates(error, lines)) or _indented_more(lines, at)
+    if any(said in problem for said in _LEVEL):
+        return _indented_off(lines, at)
+    if error.context in _FLOWS and error.context_mark and error.context_mark.line < at:
+        return _unclosed_flow(error.context_mark, _FLOWS[error.context])
+    return None
+
+
+def _content_line(lines: list[str], index: int) -> bool:
+    stripped = lines[index].strip() if 0 <= index < len(lines) else ""
+    return bool(stripped) and not stripped.startswith("#")
+
+
+def _previous(lines: list[str], index: int) -> int | None:
+    """The nearest line above `index` with something on it (not blank, not a comment)."""
+    for above in range(min(index, len(lines)) - 1, -1, -1):
+        if _content_line(lines, above):
+            return above
+    return None
+
+
+def _key_candidates(error: yaml.MarkedYAMLError, lines: list[str]) -> list[int]:
+    """Where a key that ran on may start: where the parser began reading it, or the line above the error."""
+    candidates = []
+    if error.context_mark is not None and "simple key" in (error.context or ""):
+        candidates.append(error.context_mark.line)
+    above = _previous(lines, error.problem_mark.line)  # type: ignore[union-attr]
+    if above is not None:
+        candidates.append(above)
+    return candidates
+
+
+def _key_without_colon(lines: list[str], candidates: list[int]) -> tuple[int, int, str] | None:
+    for index in candidates:
+        line = lines[index]
+        if re.search(r":( |$)", line):  # a real key on this line: the mistake is elsewhere
+            continue
+        found = _KEY_THEN_MISTAKE.match(line)
+        if found is None:
+            continue
+        key, sep = found["key"], found["sep"]
+        value = line[found.end():].strip()
+        example = f"“{key}: {value}”" if value else f"“{key}:”"
+        if sep == ":":
+            said = f"“{key}”后面的冒号“:”与后面的内容之间缺少空格：YAML 要求冒号后面有一个空格，请写成{example}"
+        else:
+            said = (f"“{key}”后面用了{_SEPARATORS[sep]}，这一行因此没有被当作“项目: 内容”读取：请改为英文冒号加一个空格，"
+                    f"写成{example}")
+        return index + 1, found.start("sep") + 1, said
+    return None
+
+
+def _indent(line: str) -> int:
+    """Where a line's key starts: its spaces and any list dashes before it."""
+    found = re.match(r"[ ]*(?:-[ ]+)*", line)
+    return found.end() if found else 0
+
+
+def _indented_more(lines: list[str], at: int) -> tuple[int, int, str] | None:
+    """A line indented further than the key: value line above it, read as that value's continuation."""
+    above = _previous(lines, at)
+    if above is None or at >= len(lines):
+        return None
+    here, there = _indent(lines[at]), _indent(lines[above])
+    opens_block = re.search(r":\s*(#.*)?$|:\s*[|>][-+0-9]*\s*$", lines[above])
+    if here <= there or opens_block:
+        return None
+    extra = here - there
+    return at + 1, 1, (
+        f"这一行比第 {above + 1} 行多缩进了 {extra} 个空格：同一层的项要左对齐，请删去 {extra} 个空格。"
+        "若这一行是上一行文字的接续，请给整段文字加上引号"
+    )
+
+
+def _indented_off(lines: list[str], at: int) -> tuple[int, int, str] | None:
+    """A line whose indentation matches no level above it: say how far it is, and how far its neighbours are."""
+    if at >= len(lines) or not _content_line(lines, at):
+        return None
+    here = _indent(lines[at])
+    levels = _levels_above(lines, at)
+    if not levels or here in levels:
+        return None
+    sibling = min(levels, key=lambda level: (abs(level - here), -level))  # one space off: the nearest level
+    line = next(i for i in range(at - 1, -1, -1) if _content_line(lines, i) and _indent(lines[i]) == sibling)
+    change = f"{'删去' if here > sibling else '补上'} {abs(here - sibling)} 个空格"
+    return at + 1, here + 1, (
+        f"这一行缩进了 {here} 个空格，与上面同一层的第 {line + 1} 行（{sibling} 个空格）没有对齐：请{change}，使它们左对齐"
+    )
+
+
+def _levels_above(lines: list[str], at: int) -> set[int]:
+    """The indentations still open at line `at`: each line above that is less indented than all below it."""
+    levels: set[int] = set()
+    lowest = None
+    index = _previous(lines, at)
+    while index is not None:
+        indent = _indent(lines[index])
+        if lowest is None or indent < lowest:
+            levels.add(indent)
+            lowest = indent
+        if indent == 0:
+            break
+        index = _previous(lines, index)
+    return levels
+
+
+def _unclosed_flow(opened: yaml.Mark, flow: tuple[str, str, str]) -> tuple[int, int, str]:
+    name, left, right = flow
+    return opened.line + 1, opened.column + 1, (
+        f"这里的{name}“{left}”没有闭合：请在这一行末尾补上“{right}”；若“{left}”是文字的一部分，请给整段文字加上引号"
+    )
 
 
 def _hint(error: yaml.MarkedYAMLError) -> tuple[str, str]:

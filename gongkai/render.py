@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import shutil
 import traceback
+import urllib.parse
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -84,8 +85,19 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
 
 @jinja2.pass_context
 def _link(context: Any, target: str) -> str:
-    """A relative link from the page being rendered (its `page.path`) to `target`."""
+    """A relative link from the page being rendered (its `page.path`) to `target`.
+
+    The 404 page is served at whatever address was missing, at any depth: its links start from the
+    site's root instead (the path of 网址, or / when the site has no address yet).
+    """
+    if context["page"].path == site.NOT_FOUND:
+        return _site_root(context["site"]) + target
     return site.relative(target, context["page"].path)
+
+
+def _site_root(config: Any) -> str:
+    path = urllib.parse.urlsplit(config.base_url or "").path or "/"
+    return path if path.endswith("/") else path + "/"
 
 
 def _number(value: Any) -> Decimal | None:
@@ -174,7 +186,7 @@ def write_feeds(env: jinja2.Environment, content: Content, stage: Path) -> list[
     """sitemap.xml (needs the site's 网址), the Atom feed and robots.txt; returns what was written."""
     base_url = _base_url(content)
     reports = site.latest_first(content)
-    updated = max((r.listing.published for r in reports), default=dt.date(2000, 1, 1))
+    updated = max((r.listing.updated for r in reports), default=dt.date(2000, 1, 1))
     feed_id = base_url + "feed.xml" if base_url else f"urn:uuid:{_site_uuid(content)}"
     written = []
     dummy = site.Page("feed.xml", "feed.xml", content.config.title)
@@ -212,5 +224,5 @@ def _site_uuid(content: Content) -> uuid.UUID:
 
 def _sitemap_entry(page: site.Page) -> dict[str, str]:
     entry = page.context.get("entry")
-    lastmod = entry.listing.published.isoformat() if entry is not None else ""
+    lastmod = entry.listing.updated.isoformat() if entry is not None else ""
     return {"path": page.path, "lastmod": lastmod}

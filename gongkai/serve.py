@@ -6,13 +6,18 @@ renders a report's PDF when it is first asked for, and livereload injects its re
 
 from __future__ import annotations
 
+import errno
 import html
 import logging
 import mimetypes
+import os
 import signal
+import socket
 import tempfile
+import threading
 import time
 import traceback
+import webbrowser
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -23,28 +28,62 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from gongkai.preview import Session
+from gongkai.causes import fold_causes
+from gongkai.preview import Session, file_stamp
 from gongkai.problems import Problem, Severity
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 POLL_SECONDS = 0.1
 
 
-def serve(root: Path, host: str, port: int, log: Callable[[str], None]) -> None:
+class PortBusy(Exception):
+    """The preview cannot listen where it was asked to: a plain message, never a traceback."""
+
+
+def serve(root: Path, host: str, port: int, log: Callable[[str], None], open_browser: bool = False) -> None:
     """Build a preview in a temporary folder, serve it, rebuild and reload on every save."""
+    _check_port(host, port)  # before the first build, which takes seconds: fail at once
     if host not in LOOPBACK:
         log(f"警告：预览绑定在 {host}，同一网络中的其他人也能看到预览内容。只在本机预览请用 --host 127.0.0.1")
     with tempfile.TemporaryDirectory(prefix="gongkai-preview-") as folder:
         session = Session(root, Path(folder) / "site", cache=Path(folder) / "pdf-cache")
         rebuild = _rebuilder(session, log)
-        rebuild()
         LiveReloadHandler.DEFAULT_RELOAD_TIME = 0  # reload after every rebuild, however close together
         server = QuietServer(app=application(session), watcher=FastWatcher())
-        for folder_to_watch in (root, session.templates):
+        for folder_to_watch in (root, session.templates):  # first: a save during the first build is a change
             server.watch(str(folder_to_watch), rebuild)
-        log(f"预览地址：http://{'[' + host + ']' if ':' in host else host}:{port}/  （按 Ctrl+C 停止）")
+        rebuild()
+        address = f"http://{'[' + host + ']' if ':' in host else host}:{port}/"
+        log(f"预览地址：{address}  （按 Ctrl+C 停止）")
+        if open_browser:  # once the server listens: the timer fires from inside its loop's first second
+            threading.Timer(0.5, webbrowser.open, [address]).start()
         signal.signal(signal.SIGTERM, _stop)
-        server.serve(port=port, host=host, debug=False, restart_delay=0)
+        try:
+            server.serve(port=port, host=host, debug=False, restart_delay=0)
+        except OSError as error:  # taken in the moment since the check
+            raise _port_problem(error, port) from None
+
+
+def _check_port(host: str, port: int) -> None:
+    """Bind the port as the server will (address reuse on, as tornado sets it) and let it go again."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        with socket.socket(family, socket.SOCK_STREAM) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        raise _port_problem(error, port) from None
+
+
+def _port_problem(error: OSError, port: int) -> PortBusy:
+    if error.errno == errno.EADDRINUSE:
+        return PortBusy(
+            f"端口 {port} 已被占用（可能已有一个预览正在运行）。请先关闭它，或换一个端口，"
+            f"例如：python build.py serve --port {port + 1}"
+        )
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return PortBusy(f"没有权限使用端口 {port}（1024 以下的端口需要管理员权限）。请换一个端口，例如：--port 8000")
+    return PortBusy(f"无法在端口 {port} 上启动预览（{error.strerror or error}）。请检查 --host，或换一个端口（--port）")
 
 
 def _stop(*_: Any) -> None:
@@ -61,8 +100,8 @@ def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], Non
                                         "程序内部错误（不是您的内容有误），详情见终端。请把终端中的信息发给技术支持人员")]
             return
         log(f"{time.strftime('%H:%M:%S')} {result.line()}")
-        for problem in [p for p in result.problems if p.severity.value == "error"][:20]:
-            log(f"  {problem}")
+        for problem in fold_causes([p for p in result.problems if p.severity.value == "error"])[:20]:
+            log(f"  {problem}")  # one mistyped figure: one error, its consequences folded under it
 
     return rebuild
 
@@ -76,11 +115,41 @@ class QuietServer(Server):
 
 
 class FastWatcher(Watcher):
-    """Polls every 0.1 s instead of livereload's 0.8 s, so a save shows almost at once."""
+    """Polls every 0.1 s instead of livereload's 0.8 s, so a save shows almost at once.
+
+    livereload compares modification times only, and takes a new file for a change only when its time is
+    later than the server's start: a file copied in with its old time (`cp -p`) would go unseen. We compare
+    the preview's stamps instead, and count every file that appears after the first look.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._looked: set[str] = set()  # watched paths looked at once: files found later are new
+        self._first_look = False
 
     def start(self, callback: Callable[[], None]) -> bool:
         ioloop.PeriodicCallback(callback, POLL_SECONDS * 1000).start()
         return True
+
+    def watch(self, path: str, func: Any = None, delay: Any = 0, ignore: Any = None) -> None:
+        super().watch(path, func, delay, ignore)
+        self._task_mtimes = self._tasks[path]["mtimes"]
+        self.is_changed(path, ignore)  # the first look, now: what is there is not a change, what comes is
+
+    def is_changed(self, path: str, ignore: Callable[[str], bool] | None = None) -> bool:
+        self._first_look = path not in self._looked
+        self._looked.add(path)
+        return bool(super().is_changed(path, ignore)) and not self._first_look
+
+    def is_file_changed(self, path: str, ignore: Callable[[str], bool] | None = None) -> bool:
+        if not os.path.isfile(path) or self.ignore(path) or (ignore and ignore(path)):
+            return False
+        stamp = file_stamp(Path(path))
+        changed = self._task_mtimes.get(path) != stamp and not self._first_look
+        self._new_mtimes[path] = stamp
+        if changed:
+            self.filepath = path
+        return changed
 
 
 def application(session: Session) -> Callable[..., Iterable[bytes]]:

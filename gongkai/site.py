@@ -71,6 +71,10 @@ class Page:
     template: str
     title: str
     context: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    description: str = ""  # what a search engine shows under the title
+
+
+NOT_FOUND = "404.html"
 
 
 def report_path(entry: ReportEntry) -> str:
@@ -111,23 +115,30 @@ def latest_first(content: Content) -> list[ReportEntry]:
 
 
 def report_page(entry: ReportEntry) -> Page:
-    return Page(report_path(entry), f"report-{entry.kind}.html", report_title(entry), {"entry": entry})
+    about = f"{entry.unit.name}{entry.year}年度{KIND_NAMES[entry.kind]}：网页、PDF 和表格数据下载（CSV、XLSX、JSON）"
+    return Page(report_path(entry), f"report-{entry.kind}.html", report_title(entry), {"entry": entry}, about)
 
 
 def pages(content: Content) -> list[Page]:
     """Every HTML page of the site, in a stable order."""
     site_title = content.config.title
+    publisher = content.config.publisher
     result = [
-        Page("index.html", "home.html", site_title, {"reports": latest_first(content)}),
-        Page("accessibility.html", "accessibility.html", "无障碍声明"),
-        Page("404.html", "404.html", "页面未找到"),
-        Page("archive.html", "archive.html", "历年归档", {"reports": latest_first(content)}),
+        Page("index.html", "home.html", site_title, {"reports": latest_first(content)},
+             f"{publisher}历年公开的部门预算、部门决算和绩效自评报告"),
+        Page("accessibility.html", "accessibility.html", "无障碍声明", {}, f"{site_title}的无障碍声明"),
+        Page(NOT_FOUND, "404.html", "页面未找到", {}, f"{site_title}：页面未找到"),
+        Page("search.html", "search.html", "站内搜索", {}, f"搜索{site_title}公开的全部报告"),
+        Page("archive.html", "archive.html", "历年归档", {"reports": latest_first(content)},
+             f"{site_title}各年度的归档情况和发布后的更正"),
     ]
     for unit_id, unit in sorted(content.units.items()):
-        result.append(Page(unit_path(unit_id), "unit.html", unit.name, {"unit": unit, "reports": content.reports_of(unit_id)}))
+        result.append(Page(unit_path(unit_id), "unit.html", unit.name, {"unit": unit, "reports": content.reports_of(unit_id)},
+                           f"{unit.name}历年公开的预算、决算和绩效自评报告"))
     for year in content.years():
         reports = [r for r in latest_first(content) if r.year == year]
-        result.append(Page(year_path(year), "year.html", f"{year}年度公开信息", {"year": year, "reports": reports}))
+        result.append(Page(year_path(year), "year.html", f"{year}年度公开信息", {"year": year, "reports": reports},
+                           f"{site_title}{year}年度公开的报告"))
     for entry in latest_first(content):
         result.append(report_page(entry))
     return result

@@ -34,8 +34,10 @@ CHROMIUM_FLAGS = [
 
 
 @contextmanager
-def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
-    """A headless Chromium driven through chromedriver; selenium is told not to download anything."""
+def chromium(width: int = 1280, height: int = 900, scheme: str = "light") -> Iterator[Any]:
+    """A headless Chromium driven through chromedriver; selenium is told not to download anything.
+
+    `scheme` is the reader's system colour setting the pages see (prefers-color-scheme)."""
     os.environ["SE_OFFLINE"] = "true"
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -49,6 +51,7 @@ def chromium(width: int = 1280, height: int = 900) -> Iterator[Any]:
         options.add_argument(f"--user-data-dir={profile}")  # a fresh profile, removed afterwards
         driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
         driver.set_script_timeout(60)
+        driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": scheme}]})
         try:
             yield driver
         finally:

@@ -16,7 +16,7 @@ from conftest import ROOT, SAMPLE_REPORT
 from test_build import snapshot
 
 from gongkai import archive
-from gongkai.pipeline import BuildOptions, build
+from gongkai.pipeline import BuildOptions, build, check
 
 FROZEN_ON = dt.date(2026, 11, 29)
 PAGE = "huaihua-bjlxc/2023/self-evaluation.html"
@@ -139,6 +139,17 @@ def test_records_made_before_the_freeze_cannot_be_rewritten(frozen: tuple[Path, 
     edit(content / SAMPLE_REPORT, "原因: 原表笔误", "原因: 笔误")
     problems = build(content, options).report.errors
     assert [p.code for p in problems] == ["frozen-record-changed"] and problems[0].path == "更正记录"
+
+
+def test_a_syntax_error_in_a_frozen_year_is_its_only_error(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    """The file is still there: no "源文件…已被删除或移走" beside the error that says what is wrong with it."""
+    content, _, _ = frozen
+    edit(content / SAMPLE_REPORT, "    编制数: 19\n    在编在岗", "    编制数：19\n    在编在岗")
+    problems = check(content).errors
+    assert len(problems) == 1, [(p.code, p.file, p.message) for p in problems]
+    problem = problems[0]
+    assert (problem.code, problem.line) == ("yaml-syntax", 115)
+    assert "中文冒号“：”" in problem.message
 
 
 def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[Path, Path, BuildOptions]) -> None:
@@ -276,7 +287,7 @@ def test_verify_finds_each_tamper_in_one_plain_sentence(sealed: tuple[Path, Path
     [message, summary] = result.stdout.splitlines()
     assert words in message and summary == "发现 1 处不一致。"
     words_left = re.findall(r"[A-Za-z]{3,}", re.sub(r"[\w.-]*[./-][\w./-]*", "", message))
-    assert set(words_left) <= {"SHA", "python", "build", "verify", "Bagging", "Date"}, "no library English"
+    assert set(words_left) <= {"SHA", "python", "build", "verify", "archive", "Bagging", "Date"}, "no library English"
 
 
 def test_a_rebuild_restores_a_tampered_frozen_page_and_says_so(frozen: tuple[Path, Path, BuildOptions]) -> None:

@@ -45,10 +45,12 @@ def test_cli_prints_one_problem_per_line_and_exits_1() -> None:
     result = run_check(str(SEED))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert any(
-        line.startswith(f"{SEED.relative_to(ROOT) / SAMPLE_REPORT}:248:11: 错误[sum-mismatch] 自评表.年度资金总额.按支出性质分.合计: ")
+    assert any(  # the sentence first, then the field as the form names it, the code last
+        line.startswith(f"{SEED.relative_to(ROOT) / SAMPLE_REPORT}:248:11: 错误：")
+        and line.endswith("【自评表 → 年度资金总额 → 按支出性质分 → 合计】（sum-mismatch）")
         for line in lines
     )
+    assert "\033[" not in result.stdout, "no colour when piped"
     assert lines[-1] == "共发现 4 个错误、2 个警告。"
 
 
@@ -82,3 +84,24 @@ def test_command_line_mistakes_are_explained_in_chinese() -> None:
         assert expected in result.stderr and "Traceback" not in result.stderr
     help_text = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", "-h"], capture_output=True, text=True)
     assert help_text.stdout.startswith("用法：gongkai check") and "显示帮助并退出" in help_text.stdout
+
+
+class _Terminal:
+    def __init__(self, tty: bool) -> None:
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+def test_colour_only_in_a_terminal_and_never_with_no_color(monkeypatch) -> None:
+    from gongkai.cli import colour_wanted
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    assert colour_wanted(_Terminal(True)) and not colour_wanted(_Terminal(False))
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not colour_wanted(_Terminal(True))
+    problem = check(SEED).sorted()[0]
+    assert "\033[" in problem.render(colour=True) and "\033[" not in str(problem)
+    assert problem.render(colour=True).count(problem.message) == 1

@@ -119,7 +119,7 @@ def test_cli_prints_the_same_problems_and_exits_1_on_errors(name: str, tmp_path:
     result = run_check(make_input(name, tmp_path))
     assert result.returncode == case.get("exit", 1), result.stderr
     assert "Traceback" not in result.stderr
-    printed = [re.match(r".*?([^/]+):(\d+):\d+: \S+\[([a-z0-9-]+)\]", line) for line in result.stdout.splitlines()]
+    printed = [re.match(r".*?([^/]+):(\d+):\d+: (?:错误|警告)：.*（([a-z0-9-]+)）$", line) for line in result.stdout.splitlines()]
     assert sorted((m[1], int(m[2]), m[3]) for m in printed if m) == expected_problems(case)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import socket
@@ -154,3 +155,51 @@ def test_a_new_form_in_site_yaml_reads_the_budgets_again(sample_site: Path, tmp_
     edit(sample_site / "site.yaml", "表样: 湖南", "表样: 全国")
     assert session.rebuild().ok
     assert ">决算数</th>" not in general_public_head()  # read again against 全国, which does not
+
+
+def test_a_file_copied_in_with_its_old_time_is_seen(sample_site: Path, tmp_path: Path) -> None:
+    """`cp -p` (a file manager's copy) keeps the old modification time; the same size is common too."""
+    session = Session(sample_site, tmp_path / "preview")
+    assert session.rebuild().ok
+    report = sample_site / SAMPLE_REPORT
+    elsewhere = tmp_path / "edited.yaml"
+    shutil.copy2(report, elsewhere)
+    edit(elsewhere, "实际支出: 194.30", "实际支出: 194.31")
+    before = report.stat()
+    os.utime(elsewhere, ns=(before.st_atime_ns, before.st_mtime_ns))
+    shutil.copy2(elsewhere, report)  # the same size and modification time as the file it replaces
+    assert report.stat().st_mtime_ns == before.st_mtime_ns and report.stat().st_size == before.st_size
+    result = session.rebuild()
+    assert not result.ok and "balance-mismatch" in {p.code for p in result.problems}
+    assert [name for name in result.changed if name.endswith(str(SAMPLE_REPORT))]
+
+
+def test_the_watcher_sees_a_new_file_with_an_old_time(tmp_path: Path) -> None:
+    from gongkai.serve import FastWatcher
+
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "site.yaml").write_text("a: 1\n", encoding="utf-8")
+    watcher = FastWatcher()
+    watcher.watch(str(folder))  # takes the first look
+    assert watcher.is_changed(str(folder)) is False
+    old = tmp_path / "old.yaml"
+    old.write_text("b: 2\n", encoding="utf-8")
+    os.utime(old, (1_000_000_000, 1_000_000_000))  # 2001
+    shutil.copy2(old, folder / "budget.yaml")
+    assert watcher.is_changed(str(folder)) is True
+    assert watcher.is_changed(str(folder)) is False
+
+
+def test_serve_on_a_busy_port_says_so_plainly(sample_site: Path, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "serve", str(sample_site), "--port", str(port)],
+            cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "内部错误" not in result.stderr
+    assert f"端口 {port} 已被占用" in result.stderr and "--port" in result.stderr

@@ -14,9 +14,13 @@ def pages(site: Path) -> list[Path]:
     return sorted(site.rglob("*.html"))
 
 
-def test_axe_finds_no_wcag_21_aa_violation_on_any_page(built_sample: Path) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_no_wcag_21_aa_violation_on_any_page(built_sample: Path, scheme: str) -> None:
     failures = {}
-    with chromium() as driver:
+    with chromium(scheme=scheme) as driver:
+        driver.get((built_sample / "index.html").as_uri())
+        background = driver.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
+        assert background == ("rgb(255, 255, 255)" if scheme == "light" else "rgb(20, 20, 20)")
         for page in pages(built_sample):
             violations = axe_violations(driver, page.as_uri())
             if violations:
@@ -66,3 +70,39 @@ def test_wide_tables_scroll_in_a_keyboard_focusable_region(built_sample: Path) -
         )
         assert regions, "at 320px the indicator table should need its own scrolling"
         assert all(tab == 0 and role == "region" and label for tab, role, label in regions)
+
+
+def test_at_360px_no_figure_is_cut_without_a_visible_cue(built_sample: Path) -> None:
+    """A cell that does not fit the screen lies in a region that scrolls, is announced (role, name,
+    keyboard focus) and shows its cue: the line above it and a bar at the edge that still scrolls."""
+    with chromium(width=360, height=800) as driver:
+        for page in pages(built_sample):
+            driver.get(page.as_uri())
+            found = driver.execute_script("""
+                const width = document.documentElement.clientWidth, problems = [];
+                for (const cell of document.querySelectorAll('td, th')) {
+                  const box = cell.getBoundingClientRect();
+                  if (box.width === 0 || box.right <= width + 0.5) continue;
+                  const region = cell.closest('.table-scroll');
+                  if (!region) { problems.push('cut outside a region: ' + cell.textContent); continue; }
+                  const hint = region.previousElementSibling;
+                  const cue = hint && hint.classList.contains('scroll-hint') && !hint.hidden && hint.offsetHeight > 0
+                    && getComputedStyle(region).borderRightWidth === '4px';
+                  const announced = region.getAttribute('role') === 'region' && region.tabIndex === 0
+                    && document.getElementById(region.getAttribute('aria-labelledby'));
+                  if (!(region.scrollWidth > region.clientWidth && cue && announced))
+                    problems.push('no cue for ' + cell.textContent.trim());
+                }
+                const needless = [...document.querySelectorAll('.scroll-hint')].filter(h => !h.hidden
+                  && h.nextElementSibling.scrollWidth <= h.nextElementSibling.clientWidth + 1);
+                return problems.concat(needless.map(h => 'a cue above a table that fits'));
+            """)
+            assert found == [], f"{page.relative_to(built_sample)}: {found[:5]}"
+        driver.get((built_sample / "huaihua-bjlxc/2023/self-evaluation.html").as_uri())
+        scrolled = driver.execute_script("""
+            const region = [...document.querySelectorAll('.table-scroll')].find(r => r.scrollWidth > r.clientWidth);
+            region.scrollLeft = region.scrollWidth;
+            region.dispatchEvent(new Event('scroll'));
+            return [region.getAttribute('data-scroll').trim(), getComputedStyle(region).borderLeftWidth];
+        """)
+        assert scrolled == ["left", "4px"], "scrolled to the end, the cue moves to the edge that can scroll back"

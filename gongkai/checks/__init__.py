@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from gongkai.checks import forms, project_evaluation, self_evaluation, text
+from gongkai.checks import forms, project_evaluation, self_evaluation, stale, text
 from gongkai.checks.rules import Context
 from gongkai.models.base import Strict
 from gongkai.problems import Finding
 
 CHECKS_BY_KIND = {
-    "self-evaluation": (*self_evaluation.CHECKS, text.self_evaluation_texts, text.text_corrections_found),
-    "budget": (*forms.CHECKS, text.disclosure_texts),
-    "final-accounts": (*forms.CHECKS, text.disclosure_texts),
-    "project-evaluation": (*project_evaluation.CHECKS, text.project_texts),
+    "self-evaluation": (
+        *self_evaluation.CHECKS, text.self_evaluation_texts, text.text_corrections_found, *stale.CHECKS,
+    ),
+    "budget": (*forms.CHECKS, text.disclosure_texts, *stale.CHECKS),
+    "final-accounts": (*forms.CHECKS, text.disclosure_texts, *stale.CHECKS),
+    "project-evaluation": (*project_evaluation.CHECKS, text.project_texts, *stale.CHECKS),
 }
 
 

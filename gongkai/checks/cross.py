@@ -8,6 +8,7 @@ document; its message names the other place as file:line, because that place is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -75,6 +76,46 @@ def cross_checks(entries: Sequence[ReportEntry]) -> Iterator[tuple[ReportEntry, 
                 for same in rule(entry.model, other.model):
                     for finding in _differs(code, same, other):
                         yield entry, finding
+    yield from copied_figures(entries)
+
+
+# Figures that make a copy recognisable: fewer than this, and two years may agree by chance.
+COPIED_FIGURES = 5
+_NUMBER = re.compile(r"-?\d+(\.\d+)?%?")
+_HEADER = ("标题", "年度", "金额单位", "发布日期", "更正记录")
+
+
+def copied_figures(entries: Sequence[ReportEntry]) -> Iterator[tuple[ReportEntry, Finding]]:
+    """A report whose every figure is last year's report's, in the same places: a copy not yet updated."""
+    index = {(e.unit.id, e.year, e.kind): e for e in entries}
+    for entry in entries:
+        before = index.get((entry.unit.id, entry.year - 1, entry.kind))
+        if before is None:
+            continue
+        mine, theirs = _figures(entry.document.data), _figures(before.document.data)
+        if mine == theirs and sum(value.strip("-0.%") != "" for value in mine.values()) >= COPIED_FIGURES:
+            first = next(iter(mine))
+            place = f"{display_file(before.source)}:{before.document.locate(first)[0]}"
+            yield entry, Finding(
+                "copied-figures", first,
+                f"本报告的全部 {len(mine)} 个数字与{before.year}年{type(before.model).KIND_NAME}完全相同："
+                f"是否复制了上年的文件而忘了改数字？请填写{entry.year}年度的数字（另见 {place}）",
+                Severity.WARNING,
+            )
+
+
+def _figures(data: Any, path: FieldPath = ()) -> dict[FieldPath, str]:
+    """Every value written as a number, by its place (the header, which a copy changes, left out)."""
+    if isinstance(data, dict):
+        items: Any = ((k, v) for k, v in data.items() if path or k not in _HEADER)
+    elif isinstance(data, list):
+        items = enumerate(data)
+    else:
+        return {path: data} if isinstance(data, str) and _NUMBER.fullmatch(data.strip()) else {}
+    found: dict[FieldPath, str] = {}
+    for key, value in items:
+        found.update(_figures(value, (*path, key)))
+    return found
 
 
 def _differs(code: str, same: Same, other: ReportEntry) -> Iterator[Finding]:
