@@ -33,7 +33,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import synthetic  # noqa: E402  (bench/synthetic.py)
 
-from gongkai import outputs, pdf, pipeline, site  # noqa: E402
+from gongkai import importing, outputs, pdf, pipeline, site, tables  # noqa: E402
 from gongkai.downloads import write_downloads  # noqa: E402
 from gongkai.preview import Session  # noqa: E402
 from gongkai.render import TEMPLATES, environment  # noqa: E402
@@ -139,6 +139,8 @@ class Results:
     pdf_build_reports: int = 0
     preview_sample: list[float] = field(default_factory=list)
     preview_large: list[float] = field(default_factory=list)
+    import_seconds: list[float] = field(default_factory=list)
+    import_tables: int = 0
 
 
 def measure_html(work: Path, generated: synthetic.Generated, repeat: int, results: Results,
@@ -218,6 +220,22 @@ def measure_pdf_overhead(work: Path, repeat: int, results: Results, say: Callabl
         say(f"PDF of the sample {n + 1}/{repeat}")
         results.pipeline_pdf.append(_timed(lambda: pdf.render_one(job, fonts, cache)))
         results.weasyprint_pdf.append(_timed(lambda: weasyprint_alone(job)))
+
+
+def measure_import(work: Path, repeat: int, results: Results, say: Callable[[str], None]) -> None:
+    """`import` of the sample's 部门预算 workbook (our own download): read, recognise, compose; the site loaded once."""
+    loaded = pipeline.load(synthetic.SAMPLE)
+    entry = next((e for e in loaded.content.reports if e.kind == "budget"), None) if loaded.content else None
+    if entry is None:
+        return
+    stage = work / "import-stage"
+    written = write_downloads(entry, tables.TABLES_BY_KIND[entry.kind](entry.model), stage)
+    workbook = stage / next(d.path for d in written if d.format == "XLSX")
+    request = importing.ImportRequest([workbook], entry.unit.id, entry.year, entry.kind, synthetic.SAMPLE)
+    results.import_tables = len(importing.read_and_compose(request, loaded.content, write=False).found)
+    for n in range(repeat):
+        say(f"import of a workbook {n + 1}/{repeat}")
+        results.import_seconds.append(_timed(lambda: importing.read_and_compose(request, loaded.content, write=False)))
 
 
 def measure_pdf_builds(work: Path, reports: int, repeat: int, results: Results, say: Callable[[str], None]) -> None:
@@ -300,6 +318,8 @@ def rows(results: Results) -> list[Row]:
             f"< {0.5 - POLL_SECONDS:.1f} s（{TARGET_REPORTS} 份）",
             sized(median(results.preview_large) < 0.5 - POLL_SECONDS, n)),
         Row("PDF 任务准备 (PDF job: HTML + attachments)", spread(results.job_seconds)),
+        *([Row(f"导入工作簿，{results.import_tables} 张表 (import: read + recognise + compose)", spread(results.import_seconds))]
+          if results.import_seconds else []),
         Row(f"单份 PDF，本流程 (pdf.render_one, sample, {results.pdf_pages} 页)", spread(results.pipeline_pdf)),
         Row("单份 PDF，WeasyPrint 本身 (WeasyPrint alone)", spread(results.weasyprint_pdf)),
         Row("PDF 开销比 (render_one ÷ WeasyPrint)", f"{ratio:.3f}×", "≤ 1.2×", ratio <= 1.2),
@@ -406,6 +426,7 @@ def benchmark(sizes: Sizes, work: Path, say: Callable[[str], None]) -> Results:
     measure_html(work, generated, sizes.repeat, results, say)
     measure_preview(work, generated, sizes.repeat, results, say)
     measure_pdf_overhead(work, sizes.repeat, results, say)
+    measure_import(work, sizes.repeat, results, say)
     measure_pdf_builds(work, sizes.pdf_reports, sizes.repeat, results, say)
     return results
 

@@ -88,6 +88,15 @@ def parser() -> argparse.ArgumentParser:
     new_cmd.add_argument("year", type=_year, help="年度，如 2024")
     new_cmd.add_argument("kind", help=f"报告类型：{'、'.join(REPORT_KINDS)}")
     new_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
+    import_cmd = commands.add_parser("import", help="导入财务系统导出的表格或往年公开的文件，生成报告的 YAML")
+    import_cmd.add_argument("files", nargs="+", metavar="FILE", help="要导入的文件：表格（.xlsx、.xls、.ods）、PDF 或 Word（.docx）")
+    import_cmd.add_argument("--unit", required=True, help="单位文件夹名，如 huaihua-bjlxc")
+    import_cmd.add_argument("--year", type=_positive, required=True, help="年度，如 2024")
+    import_cmd.add_argument("--kind", default="", help="报告类型：budget、final-accounts、project-evaluation 或 self-evaluation（默认按表名判断）")
+    import_cmd.add_argument("--content", default="content", help="内容文件夹（默认 content/）")
+    import_cmd.add_argument("--force", action="store_true", help="覆盖已有的报告文件")
+    import_cmd.add_argument("--published", default="", metavar="YYYY-MM-DD", help="发布日期（表格中没有时填写）")
+    import_cmd.add_argument("--to-wanyuan", action="store_true", help="表格以元为单位时换算为万元（四舍五入到网站规定的小数位）")
     serve_cmd = commands.add_parser("serve", help="本机预览：修改并保存后页面自动刷新")
     serve_cmd.add_argument("content", nargs="?", default="content", help="内容文件夹（默认 content/）")
     serve_cmd.add_argument("--host", default="127.0.0.1", help="监听地址（默认只允许本机访问）")
@@ -150,6 +159,10 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS if messages else EXIT_OK
     if args.command == "new":
         return _new(args)
+    if args.command == "import":
+        from gongkai.importing.report import run_import  # calamine loads only for an import
+
+        return run_import(args, _content_dir(args.content), _log)
     if args.command == "serve":
         from gongkai.serve import PortBusy, serve  # livereload and tornado load only for the preview
 
