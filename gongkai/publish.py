@@ -144,22 +144,34 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def _link_kept(out: Path, stage: Path, kept: set[str]) -> None:
-    """Make the staging folder the whole new site: the kept files of `out`, linked, beside the new ones."""
-    made: set[str] = set()
-    for path in sorted(kept):
-        target = stage / path
-        if os.path.lexists(target):
+    """Make the staging folder the whole new site: the kept files of `out`, linked, beside the new ones.
+
+    Plain strings and one walk of the (small) staging folder: this runs for every file of the site on
+    every rebuild, so a Path object or a stat per file would be most of its cost.
+    """
+    written = set(_files(stage))
+    source, target = str(out) + os.sep, str(stage) + os.sep
+    folders = {os.path.dirname(path) for path in kept} - {""}
+    for folder in sorted(folders):
+        os.makedirs(target + folder, exist_ok=True)
+    for path in kept:
+        if path in written:
             continue  # written anew by this build
-        folder = os.path.dirname(path)
-        if folder not in made:
-            os.makedirs(stage / folder, exist_ok=True)
-            made.add(folder)
         try:
-            os.link(out / path, target, follow_symlinks=False)
+            os.link(source + path, target + path, follow_symlinks=False)
         except FileNotFoundError as error:
             raise SiteVanished(f"生成过程中 {out / path} 被删除，未发布任何文件，请重新运行") from error
         except OSError:  # a file system without hard links: copy, keeping the times the state records
-            shutil.copy2(out / path, target, follow_symlinks=False)
+            shutil.copy2(source + path, target + path, follow_symlinks=False)
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file under `folder`, as POSIX paths relative to it."""
+    found = []
+    for parent, _, files in os.walk(folder):
+        relative = os.path.relpath(parent, folder)
+        found += [name if relative == "." else f"{relative}/{name}" for name in files]
+    return found
 
 
 def _sibling(out: Path, role: str, pid: bool = True) -> Path:
