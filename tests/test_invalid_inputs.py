@@ -286,7 +286,7 @@ def test_a_named_pipe_is_never_opened(place: Path, code: str, severity: int, tmp
         [sys.executable, str(ROOT / "build.py"), "check", str(root)], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert "Traceback" not in result.stderr
-    lines = [line for line in result.stdout.splitlines() if f"[{code}]" in line and f"{place.name}:1:1:" in line]
+    lines = [line for line in result.stdout.splitlines() if f"（{code}）" in line and f"{place.name}:1:1:" in line]
     assert len(lines) == 1 and "命名管道" in lines[0], result.stdout
     assert result.returncode == severity or severity == 0, result.stdout
 
@@ -354,8 +354,8 @@ def test_a_file_name_that_is_not_utf8_is_an_error_not_a_traceback(tmp_path: Path
         cwd=ROOT,
     )
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
-    [line] = [line for line in result.stdout.splitlines() if "[bad-file-name]" in line]
-    assert ".yaml:1:1: 错误[bad-file-name] 文件名“" in line and "不是 UTF-8 编码" in line
+    [line] = [line for line in result.stdout.splitlines() if "（bad-file-name）" in line]
+    assert ".yaml:1:1: 错误：文件名“" in line and "不是 UTF-8 编码" in line
 
 
 def test_a_build_is_not_stopped_by_a_name_that_is_not_utf8_where_no_content_is(tmp_path: Path) -> None:
