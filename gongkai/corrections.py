@@ -20,16 +20,22 @@ LOG = "更正记录"
 CHANGES = "改动"
 # Lists that record corrections themselves: they may only grow, and are not compared as content.
 RECORDS = (LOG, "正文更正")
+FIGURE_VALUE, FIGURE_NOTE = "值", "更正"
 SNIPPET = 12  # characters of context either side of a change shown in a long text
 
 
 def leaves(data: Any, path: FieldPath = ()) -> dict[FieldPath, Any]:
-    """Every scalar of a document by its place, the correction records left out."""
+    """Every scalar of a document by its place, the correction records left out.
+
+    A figure written with its note (`{值: 55.10, 更正: {原值: …}}`) stands at its own place with its
+    value, as a plain figure does: correcting a figure in place is one change of that figure.
+    """
     if isinstance(data, dict):
         found: dict[FieldPath, Any] = {}
         for key, value in data.items():
-            if not (path == () and key in RECORDS):
-                found.update(leaves(value, (*path, str(key))))
+            if path == () and key in RECORDS:
+                continue
+            found.update({path: value} if key == FIGURE_VALUE else leaves(value, (*path, str(key))))
         return found
     if isinstance(data, list):
         return {p: v for i, item in enumerate(data) for p, v in leaves(item, (*path, i)).items()}
@@ -51,8 +57,14 @@ def unrecorded(sealed: Any, current: Any, year: int, frozen_on: dt.date) -> Iter
             yield problem
             return  # later changes build on this one: their messages would mislead
     now = {format_path(p): v for p, v in leaves(current).items()}
-    for key in [k for k in places if replayed.get(k) != now.get(k)]:
+    for key in [k for k in places if replayed.get(k) != now.get(k) and not _new_note(places[k], before, k)]:
         yield _unrecorded_change(places[key], key, before.get(key), now.get(key), when)
+
+
+def _new_note(path: FieldPath, before: dict[str, Any], key: str) -> bool:
+    """A figure's 更正 note added since the freeze documents a change recorded at the figure itself;
+    editing or removing a note that was sealed is a change like any other."""
+    return key not in before and FIGURE_NOTE in path
 
 
 def _records_kept(sealed: dict[str, Any], current: dict[str, Any], when: str) -> Iterator[Finding]:

@@ -337,3 +337,17 @@ def test_an_auditor_verifies_with_sha256sum_alone_as_the_readme_says(sealed: tup
     page = tmp_path / "site" / PAGE
     page.write_bytes(page.read_bytes().replace(b"194.30", b"194.31", 1))
     assert subprocess.run(["bash", "-c", script], cwd=tmp_path, capture_output=True).returncode != 0
+
+
+def test_a_figure_corrected_in_place_needs_one_record_of_its_own(frozen: tuple[Path, Path, BuildOptions]) -> None:
+    """`金额: {值: …, 更正: {原值: …}}` is one change of that figure; its note needs no record of its own."""
+    content, _, options = frozen
+    edit(content / SAMPLE_REPORT, "{科目: 津贴补贴, 金额: 0.15}",
+         '{科目: 津贴补贴, 金额: {值: 0.16, 更正: {原值: "0.15", 说明: 补记一笔津贴}}}')
+    edit(content / SAMPLE_REPORT, "津贴补贴0.15万元", "津贴补贴0.16万元")
+    problems = build(content, options).report.errors
+    assert [(p.code, p.path) for p in problems][-1] == ("frozen-changed", "预算执行.基本支出.主要明细[1].金额")
+    assert all(p.code == "frozen-changed" for p in problems) and len(problems) == 2, [str(p) for p in problems]
+    (content / SAMPLE_REPORT).write_text((content / SAMPLE_REPORT).read_text(encoding="utf-8") + SECOND_CORRECTION,
+                                         encoding="utf-8")
+    assert build(content, options).report.ok
