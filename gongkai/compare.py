@@ -16,7 +16,7 @@ from gongkai.charts import ACTUAL_COLOUR, PLANNED_COLOUR, Chart, Series, grouped
 from gongkai.content import Content, ReportEntry
 from gongkai.figures import NAMES, FigureKind
 from gongkai.numbers import CENT
-from gongkai.tables import Cell, Table, TableBuilder, with_headers
+from gongkai.tables import Cell, Table, TableBuilder
 
 TABLE_ID = "compare"
 KINDS = ("budget", "final-accounts", "self-evaluation")  # the kinds with key figures, in page order
@@ -63,7 +63,7 @@ def _table(reports: Reports, years: list[int], unit: str) -> Table:
             lead = [Cell(site.KIND_NAMES[kind], "label", header=True, rowspan=len(rows))] if n == 0 else []
             cells = _row_cells(reports, years, kind, name, figure_kind, unit)
             t.body.append([*lead, Cell(name, "label", header=True), *cells])
-    return with_headers(Table(t.id, t.caption, t.head, t.body, t.unit, t.note))
+    return t.build()
 
 
 def _sub_headings(n: int) -> tuple[str, ...]:
@@ -97,7 +97,7 @@ def _change(reports: Reports, year: int, kind: str, name: str, figure_kind: Figu
     change_kind: FigureKind = "money" if figure_kind == "money" else "score"  # rates change by 百分点
     if now is None or before is None:
         return Cell(None, change_kind)
-    if figure_kind == "money" and not now[0].listing.money_unit == before[0].listing.money_unit == unit:
+    if figure_kind == "money" and {now[0].listing.money_unit, before[0].listing.money_unit} != {unit}:
         return Cell(None, change_kind)
     return Cell((now[1] - before[1]).quantize(CENT), change_kind)
 

@@ -75,14 +75,15 @@ def write_downloads(entry: ReportEntry, tables: list[Table], site_dir: Path) -> 
 
 
 # Long format: one row per figure, what the site-wide dataset (opendata.py) is made of. Each report
-# keeps its own rows beside its downloads, so a rebuild makes the dataset without reading the reports
-# it did not render again. Not listed on the page: the per-table CSVs say the same, table by table.
+# keeps its own rows in its folder (and so in its archive bag), so a rebuild makes the dataset without
+# reading the reports it did not render again. Not offered on the page: its CSVs say the same, table by table.
 
 LONG_FIELDS = ("单位", "年度", "报告", "表格", "行号", "行", "栏目", "数值", "数字", "计量单位", "更正前", "来源文件")
 
 
 def long_path(entry: ReportEntry) -> str:
-    return f"{site.downloads_dir(entry)}/{entry.kind}-long.csv"
+    """In the report's folder, not among its downloads: that folder holds exactly what its page offers."""
+    return f"{entry.unit.id}/{entry.year}/{entry.kind}-long.csv"
 
 
 def table_rows(entry: ReportEntry, tables: list[Table]) -> list[list[str]]:

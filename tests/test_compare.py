@@ -8,10 +8,13 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
 from conftest import CONTENT, build_site
 
 from gongkai import archive
-from gongkai.content import Listing
+from gongkai.compare import comparison
+from gongkai.content import Content, Listing, ReportEntry, UnitEntry
+from gongkai.figures import KeyFigure
 from gongkai.models.disclosure import figure_at
 from gongkai.pipeline import BuildOptions, build, load
 
@@ -177,3 +180,30 @@ def test_an_archived_year_keeps_its_figures_on_the_page(tmp_path: Path) -> None:
     archive.freeze(content, options.out, 2023, loaded.content, dt.date(2026, 11, 29))
     build_site(content, options.out, pdf=True)
     assert check_page(options.out, content) == 8 * 3 + 2
+
+
+def _entry(unit: UnitEntry, year: int, kind: str, money_unit: str, *figures: KeyFigure) -> ReportEntry:
+    listing = Listing("报告", dt.date(year, 3, 1), figures=figures, money_unit=money_unit)
+    return ReportEntry(unit, year, kind, Path(f"{year}/{kind}.yaml"), listing, lambda: pytest.fail("read a report"))
+
+
+def test_changes_only_between_consecutive_years_in_one_money_unit() -> None:
+    """A year in 元 among years in 万元, a missing year and a rate: computed only where it means something."""
+    unit = UnitEntry("u", Path("u/unit.yaml"), "某单位", lambda: pytest.fail("read the unit"))
+    total = lambda value: KeyFigure("收支总计", Decimal(value), "money", "overview")  # noqa: E731
+    rate = lambda value: KeyFigure("执行率", Decimal(value), "percent", "funds")  # noqa: E731
+    reports = [
+        _entry(unit, 2020, "budget", "万元", total("100.00")),
+        _entry(unit, 2021, "budget", "元", total("1000000.00")),
+        _entry(unit, 2022, "budget", "万元", total("110.00")),
+        _entry(unit, 2024, "budget", "万元", total("120.50")),
+        _entry(unit, 2020, "self-evaluation", "万元", rate("98.50")),
+        _entry(unit, 2021, "self-evaluation", "万元", rate("99.75")),
+    ]
+    content = Content(Path("."), None, None, {"u": unit}, reports)  # type: ignore[arg-type]
+    c = comparison(content, "u")
+    assert c.years == [2020, 2021, 2022, 2024]
+    budget, executed = (row for row in c.table.body if row[1].text in ("收支总计", "执行率"))
+    assert [cell.text for cell in budget[2:]] == ["100.00", "1000000.00", "", "110.00", "", "120.50", ""]
+    assert [cell.text for cell in executed[2:]] == ["98.5%", "99.75%", "1.25", "", "", "", ""]
+    assert "2021年度部门预算未公开" in c.charts[0].description, "a bar in 元 beside bars in 万元 would mislead"
