@@ -15,14 +15,15 @@ from gongkai import site
 from gongkai.charts import ACTUAL_COLOUR, PLANNED_COLOUR, Chart, Series, grouped_svg
 from gongkai.content import Content, ReportEntry
 from gongkai.figures import NAMES, FigureKind
-from gongkai.numbers import CENT
+from gongkai.numbers import CENT, money
 from gongkai.tables import Cell, Table, TableBuilder
 
 TABLE_ID = "compare"
 KINDS = ("budget", "final-accounts", "self-evaluation")  # the kinds with key figures, in page order
 NOTE = (
     "“较上年增减”为本年数减上年数，由本站根据两年公开的数字计算，原报告未列示；执行率的增减以百分点计，"
-    "得分的增减以分计。上年没有公开该数字，或两年金额单位不同时，增减留空。每个数字链接到它所在的报告表格。"
+    "得分的增减以分计。上年没有公开该数字，或两年金额单位不同时，增减留空；金额单位与表头不同的数字注明其单位。"
+    "每个数字链接到它所在的报告表格。"
 )
 
 
@@ -84,11 +85,18 @@ def _row_cells(reports: Reports, years: list[int], kind: str, name: str, figure_
         if found is None:
             cells.append(Cell(None, figure_kind))  # blank stays blank
         else:
-            entry, value, anchor = found
-            cells.append(Cell(value, figure_kind, href=f"{site.report_path(entry)}#{anchor}"))
+            cells.append(_value_cell(*found, figure_kind, unit))
         if n > 0:
             cells.append(_change(reports, year, kind, name, figure_kind, unit))
     return cells
+
+
+def _value_cell(entry: ReportEntry, value: Decimal, anchor: str, figure_kind: FigureKind, unit: str) -> Cell:
+    """A figure linked to its table; an amount in another unit than the table's says its own unit."""
+    href = f"{site.report_path(entry)}#{anchor}"
+    if figure_kind == "money" and entry.listing.money_unit != unit:
+        return Cell(f"{money(value)}{entry.listing.money_unit}", "text", href=href)
+    return Cell(value, figure_kind, href=href)
 
 
 def _change(reports: Reports, year: int, kind: str, name: str, figure_kind: FigureKind, unit: str) -> Cell:

@@ -204,6 +204,6 @@ def test_changes_only_between_consecutive_years_in_one_money_unit() -> None:
     c = comparison(content, "u")
     assert c.years == [2020, 2021, 2022, 2024]
     budget, executed = (row for row in c.table.body if row[1].text in ("收支总计", "执行率"))
-    assert [cell.text for cell in budget[2:]] == ["100.00", "1000000.00", "", "110.00", "", "120.50", ""]
+    assert [cell.text for cell in budget[2:]] == ["100.00", "1000000.00元", "", "110.00", "", "120.50", ""]
     assert [cell.text for cell in executed[2:]] == ["98.5%", "99.75%", "1.25", "", "", "", ""]
     assert "2021年度部门预算未公开" in c.charts[0].description, "a bar in 元 beside bars in 万元 would mislead"
