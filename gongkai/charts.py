@@ -240,6 +240,9 @@ def _grouped_svg(chart_id: str, title: str, description: str, table: Table, seri
     return _svg(chart_id, title, description, y - GROUP_GAP + PAD, _patterns(chart_id, series), body)
 
 
+grouped_svg = _grouped_svg  # other pages' charts (compare.py) draw their bars the same way
+
+
 def _scale(cell: Cell, top: Decimal, plot: Decimal) -> Decimal:
     """A bar's length: proportional to the largest value; zero when there is nothing to scale."""
     if not cell.numeric or top <= 0:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from gongkai.figures import KeyFigure, key_figures
 from gongkai.models import ReportModel, SiteConfig, Unit
 from gongkai.reader import Document
 
@@ -85,12 +86,19 @@ class Listing:
     corrections: tuple[Fix, ...] = ()
     # Figures and words corrected in place (更正 beside a figure, 正文更正): published with their old value.
     corrected_figures: int = 0
+    # The figures a unit's comparison page sets side by side (figures.py), and their unit of money.
+    figures: tuple[KeyFigure, ...] = ()
+    money_unit: str = ""
 
     @classmethod
     def of(cls, model: ReportModel, data: Any = None) -> Listing:
         fixes = tuple(Fix(c.date, c.what, c.reason) for c in model.corrections_log)
         in_place = _corrected_in_place(data) + len(getattr(model, "text_corrections", ()))
-        return cls(model.title, model.published, fixes, in_place)
+        figures = key_figures(getattr(model, "KIND", ""), model)
+        return cls(model.title, model.published, fixes, in_place, figures, model.money_unit)
+
+    def figure(self, name: str) -> KeyFigure | None:
+        return next((f for f in self.figures if f.name == name), None)
 
     @property
     def updated(self) -> dt.date:
@@ -100,12 +108,15 @@ class Listing:
     def to_json(self) -> dict[str, Any]:
         fixes = [[f.date.isoformat(), f.what, f.reason] for f in self.corrections]
         return {"title": self.title, "published": self.published.isoformat(), "corrections": fixes,
-                "corrected_figures": self.corrected_figures}
+                "corrected_figures": self.corrected_figures, "figures": [f.to_json() for f in self.figures],
+                "money_unit": self.money_unit}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Listing:
         fixes = tuple(Fix(dt.date.fromisoformat(d), str(w), str(r)) for d, w, r in raw["corrections"])
-        return cls(str(raw["title"]), dt.date.fromisoformat(raw["published"]), fixes, int(raw["corrected_figures"]))
+        figures = tuple(KeyFigure.from_json(f) for f in raw["figures"])
+        return cls(str(raw["title"]), dt.date.fromisoformat(raw["published"]), fixes, int(raw["corrected_figures"]),
+                   figures, str(raw["money_unit"]))
 
 
 def _corrected_in_place(data: Any) -> int:

@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from gongkai import xlsx
+from gongkai import site, xlsx
 from gongkai.content import ReportEntry
 from gongkai.models.base import ChangeRate, Figure, Rate
 from gongkai.numbers import decimals
@@ -70,7 +70,89 @@ def write_downloads(entry: ReportEntry, tables: list[Table], site_dir: Path) -> 
     written = [_write(site_dir, folder / f"{entry.kind}-{g.table.id}.csv", _csv_bytes(g), g.table) for g in grids]
     written.append(_write(site_dir, folder / f"{entry.kind}.xlsx", _xlsx_bytes(entry, grids)))
     written.append(_write(site_dir, folder / f"{entry.kind}.json", _json_bytes(entry)))
+    _write_long(site_dir, PurePosixPath(long_path(entry)), long_rows(entry, grids))
     return written
+
+
+# Long format: one row per figure, what the site-wide dataset (opendata.py) is made of. Each report
+# keeps its own rows in its folder (and so in its archive bag), so a rebuild makes the dataset without
+# reading the reports it did not render again. Not offered on the page: its CSVs say the same, table by table.
+
+LONG_FIELDS = ("单位", "年度", "报告", "表格", "行号", "行", "栏目", "数值", "数字", "计量单位", "更正前", "来源文件")
+
+
+def long_path(entry: ReportEntry) -> str:
+    """In the report's folder, not among its downloads: that folder holds exactly what its page offers."""
+    return f"{entry.unit.id}/{entry.year}/{entry.kind}-long.csv"
+
+
+def table_rows(entry: ReportEntry, tables: list[Table]) -> list[list[str]]:
+    """The long rows of a report's tables (for a report whose long file an older build did not write)."""
+    return long_rows(entry, [_flatten(table, entry.model.money_unit) for table in tables])
+
+
+def long_rows(entry: ReportEntry, grids: list[_Grid]) -> list[list[str]]:
+    """Every cell of every table's CSV that is not a row's label: where it stands, and its value as there."""
+    rows = []
+    for grid in grids:
+        source = f"{site.downloads_dir(entry)}/{entry.kind}-{grid.table.id}.csv"
+        labels = grid.table.columns() + [""] * len(grid.header)
+        for number, row in enumerate(grid.rows, 1):
+            for column, cell in enumerate(row):
+                if cell.header:
+                    continue
+                label = _row_label(row, column)
+                published = str(cell.correction.published) if cell.correction is not None else ""
+                rows.append([
+                    entry.unit.name, str(entry.year), site.KIND_NAMES[entry.kind], grid.table.caption, str(number),
+                    label, labels[column], _csv_value(cell), str(cell.value) if cell.numeric else "",
+                    _cell_unit(grid.table, cell, entry.model.money_unit), published, source,
+                ])
+    return rows
+
+
+def _row_label(row: list[Cell], column: int) -> str:
+    """The headings left of a figure, back to the figure before it (a two-sided table has two sets)."""
+    start = column
+    while start > 0 and row[start - 1].header:
+        start -= 1
+    if start == column and start > 0:  # figures side by side share the headings of the first
+        return _row_label(row, start - 1)
+    return "·".join(dict.fromkeys(c.exact for c in row[start:column] if not c.empty))
+
+
+def _cell_unit(table: Table, cell: Cell, money_unit: str) -> str:
+    """The unit of one figure; none for text."""
+    if not cell.numeric:
+        return ""
+    if cell.kind == "money":
+        return money_unit
+    if cell.kind == "percent":
+        return "%"
+    if cell.kind == "count":
+        return table.unit.removeprefix("单位：") if table.unit.startswith("单位：") else ""
+    return _UNIT_OF_KIND.get(cell.kind, "")
+
+
+def long_csv_bytes(rows: Iterable[list[str]]) -> bytes:
+    """Like every CSV of the site: UTF-8 with a BOM, CRLF line endings, the field names first."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(LONG_FIELDS)
+    writer.writerows(rows)
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def read_long_csv(data: bytes) -> list[list[str]] | None:
+    """The rows of a long file; None when it is not one (written by another version)."""
+    header, *rows = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    return rows if tuple(header) == LONG_FIELDS else None
+
+
+def _write_long(site_dir: Path, path: PurePosixPath, rows: list[list[str]]) -> None:
+    target = site_dir.joinpath(*path.parts)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(long_csv_bytes(rows))
 
 
 def human_size(size: int) -> str:

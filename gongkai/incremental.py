@@ -26,7 +26,7 @@ from gongkai import __version__
 from gongkai.content import Listing
 from gongkai.problems import Problem, Severity
 
-STATE_VERSION = 3
+STATE_VERSION = 4  # 4: listings carry the key figures of the comparison pages
 PACKAGE = Path(__file__).resolve().parent
 
 

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import jinja2
 
-from gongkai import archive, incremental, outputs, pdf, search
+from gongkai import archive, incremental, opendata, outputs, pdf, search
 from gongkai.checks import run_checks
 from gongkai.checks.cross import cross_checks
 from gongkai.checks.rules import Context
@@ -393,8 +393,14 @@ def _write_site(
         else:
             log("注意：未安装 Pagefind（pagefind-bin-extended），本次生成没有站内搜索索引；搜索页会说明。请运行 bash tools/setup.sh")
 
+    def complete(stage: Path) -> None:
+        """On the whole new site: the open data of every report's long file, then the search index."""
+        files = _timed(log, "生成全站开放数据", lambda: opendata.write_open_data(stage, content))
+        groups["open-data"] = incremental.record(stage, files, "open-data")
+        index_for_search(stage)
+
     groups: dict[str, incremental.Group] = {}
-    with staging(options.out, kept if state.groups else None, log, index_for_search) as stage:
+    with staging(options.out, kept if state.groups else None, log, complete) as stage:
         for path in _tampered_frozen(state, options.out):
             log(f"已归档的文件与上次发布时不同，已按归档包恢复：{display_file(options.out / path)}")
         originals = _timed(log, "复制已归档的文件", lambda: {

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import jinja2
 
-from gongkai import site
+from gongkai import opendata, site
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
 from gongkai.incremental import UnitCheck, digest
@@ -131,7 +131,10 @@ class Session:
         site_print = digest(str(file_stamp(content.site_document.path)), content.years())
         report_templates = self._templates_print(reports=True)  # once per rebuild: it walks every stamp
         reports = sum(self._write_report(content, e, digest(site_print, report_templates)) for e in content.reports)
-        return reports, self._write_indexes(content, digest(site_print, self._templates_print(reports=False)))
+        indexes = self._write_indexes(content, digest(site_print, self._templates_print(reports=False)))
+        if reports or indexes:  # the home page links the open data, made of every report's long file
+            opendata.write_open_data(self.out, content)
+        return reports, indexes
 
     def _write_report(self, content: Content, entry: ReportEntry, inputs: str) -> int:
         key = f"report:{entry.id}"

@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from gongkai import numbers, site
+from gongkai import compare, numbers, opendata, site
 from gongkai.content import Content
 from gongkai.downloads import human_size
 from gongkai.markup import render_markdown, render_narrative
@@ -73,6 +73,9 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
     env.globals.update(
         report_path=site.report_path,
         unit_path=site.unit_path,
+        compare_path=site.compare_path,
+        comparison=compare.comparison,
+        open_data={"csv": opendata.CSV_PATH, "json": opendata.JSON_PATH, "package": opendata.PACKAGE_PATH},
         year_path=site.year_path,
         report_title=site.report_title,
         kind_name=lambda kind: site.KIND_NAMES[kind],

@@ -85,6 +85,10 @@ def unit_path(unit_id: str) -> str:
     return f"{unit_id}/index.html"
 
 
+def compare_path(unit_id: str) -> str:
+    return f"{unit_id}/compare.html"
+
+
 def year_path(year: int) -> str:
     return f"years/{year}.html"
 
@@ -135,6 +139,8 @@ def pages(content: Content) -> list[Page]:
     for unit_id, unit in sorted(content.units.items()):
         result.append(Page(unit_path(unit_id), "unit.html", unit.name, {"unit": unit, "reports": content.reports_of(unit_id)},
                            f"{unit.name}历年公开的预算、决算和绩效自评报告"))
+        result.append(Page(compare_path(unit_id), "compare.html", f"{unit.name}历年主要数字对比", {"unit": unit},
+                           f"{unit.name}历年预算、决算收支总计，“三公”经费，执行率和自评得分并列对比"))
     for year in content.years():
         reports = [r for r in latest_first(content) if r.year == year]
         result.append(Page(year_path(year), "year.html", f"{year}年度公开信息", {"year": year, "reports": reports},

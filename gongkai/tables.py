@@ -44,6 +44,7 @@ class Cell:
     id: str = ""
     headers: tuple[str, ...] = ()
     places: int = 2  # decimals of an amount, as the site publishes them
+    href: str = ""  # a page's own figure cites where it comes from (a site path and #anchor), as a link
 
     @property
     def numeric(self) -> bool:

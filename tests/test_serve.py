@@ -133,7 +133,10 @@ def test_one_edit_rerenders_one_report_and_no_index(sample_site: Path, tmp_path:
     first = session.rebuild()
     reports = sorted(sample_site.glob("*/*/*.yaml"))
     years = {path.parent.name for path in reports}
-    assert (first.reports, first.indexes) == (len(reports), 6 + len(years))  # home, 404, a11y, archive, search, unit, years
+    units = {path.parent.parent.name for path in reports}
+    # home, 404, a11y, search, archive; each unit's page and its comparison; each year's
+    assert (first.reports, first.indexes) == (len(reports), 5 + 2 * len(units) + len(years))
+    assert (tmp_path / "preview" / "data" / "gongkai-data.csv").is_file(), "the home page's open data is there too"
     assert (session.rebuild().reports, session.rebuild().indexes) == (0, 0)
     edit(sample_site / SAMPLE_REPORT, "金额: 55.20}", "金额: 55.30}")
     edit(sample_site / SAMPLE_REPORT, "基本工资55.20万元", "基本工资55.30万元")
