@@ -29,7 +29,7 @@ from tornado import ioloop
 
 from gongkai.causes import fold_causes
 from gongkai.preview import Session, file_stamp
-from gongkai.problems import Problem, Severity
+from gongkai.problems import Problem, Severity, readable_path
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 # Longer names and paths than any file system keeps: answered 404 before the file system is asked.
@@ -223,10 +223,22 @@ def _with_problems(page: bytes, problems: list[Problem]) -> bytes:
     return page.replace(b"</body>", _overlay(errors).encode("utf-8") + b"</body>", 1)
 
 
+def _folded(problem: Problem) -> str:
+    if not problem.consequences:
+        return ""
+    rows = "".join(f"<li>第 {p.line} 行：{html.escape(p.message)}（{html.escape(p.code)}）</li>" for p in problem.consequences)
+    return (f"<p style=\"margin:.25rem 0 0\">这会导致以下 {len(problem.consequences)} 处不一致，改正这一处后应一并消失：</p>"
+            f'<ol style="margin:0;padding-left:1.5rem">{rows}</ol>')
+
+
 def _overlay(errors: list[Problem]) -> str:
+    """The errors as the terminal says them: place, sentence, the field as the form names it, the code last;
+    the errors one mistyped figure explains folded under it."""
+    errors = fold_causes(errors)
     items = "".join(
         f"<li><code>{html.escape(f'{p.file}:{p.line}:{p.column}')}</code> "
-        f"{html.escape(f'{p.severity.label}[{p.code}]')} {html.escape(p.path)}：{html.escape(p.message)}</li>"
+        f"{html.escape(p.severity.label)}：{html.escape(p.message)}"
+        f"{html.escape(f'【{readable_path(p.path)}】' if p.path else '')}（{html.escape(p.code)}）{_folded(p)}</li>"
         for p in errors[:50]
     )
     return (

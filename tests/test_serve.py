@@ -88,7 +88,10 @@ def test_edit_error_fix_cycle(server: tuple[str, subprocess.Popen], sample_site:
     edit(report, "实际支出: 194.30", "实际支出: 194.31")
     wait_for(lambda: 'id="gongkai-problems"' in fetch(base + PAGE))
     shown = fetch(base + PAGE)
-    assert "balance-mismatch" in shown and "self-evaluation.yaml:153:9" in shown
+    changed = next(n for n, line in enumerate(report.read_text(encoding="utf-8").splitlines(), 1) if "194.31" in line)
+    first = shown.split('id="gongkai-problems"', 1)[1].split("<li>")[1]
+    assert f"self-evaluation.yaml:{changed}:" in first, "the overlay leads with the figure that was changed"
+    assert "这会导致以下" in first and "balance-mismatch" in shown, "and folds what it explains under it"
     assert "55.30" in shown, "the last good page stays under the problems"
 
     edit(report, "实际支出: 194.31", "实际支出: 194.30")
