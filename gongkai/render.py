@@ -21,6 +21,7 @@ from gongkai.downloads import human_size
 from gongkai.markup import render_markdown, render_narrative
 from gongkai.models.base import Figure, value_of
 from gongkai.problems import Problem, Severity, display_file
+from gongkai.tablehtml import table_html
 from gongkai.tables import correction_anchor
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -82,6 +83,7 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
         link=_link,
         value_of=value_of,
         anchor=correction_anchor,
+        table_html=table_html,
     )
     return env
 
