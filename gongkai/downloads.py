@@ -343,12 +343,17 @@ def _cell(cell: Cell) -> xlsx.Cell | None:
     if not cell.numeric:
         return xlsx.Cell(cell.exact)
     value = Decimal(cell.value)  # type: ignore[arg-type]
-    places = decimals(value)
     if cell.kind == "money":
-        return xlsx.Cell(value, xlsx.Style(number_format="0.00"))
+        return xlsx.Cell(value, _number_style("0.00"))
+    places = decimals(value)
     if cell.kind == "percent":
-        return xlsx.Cell(value.scaleb(-2), xlsx.Style(number_format=_pattern(places) + "%"))
-    return xlsx.Cell(value, xlsx.Style(number_format=_pattern(places)))
+        return xlsx.Cell(value.scaleb(-2), _number_style(_pattern(places) + "%"))
+    return xlsx.Cell(value, _number_style(_pattern(places)))
+
+
+@lru_cache(maxsize=64)
+def _number_style(number_format: str) -> xlsx.Style:
+    return xlsx.Style(number_format=number_format)
 
 
 def _pattern(places: int) -> str:

@@ -9,6 +9,7 @@ not change when the code that writes them does (tests/test_site_pages.py compare
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from markupsafe import Markup
 
@@ -25,6 +26,11 @@ def _e(value: object) -> str:
         return value.__html__()  # type: ignore[no-any-return]
     text = str(value)
     return _UNSAFE.sub(lambda m: _ESCAPES[m.group()], text) if _UNSAFE.search(text) else text
+
+
+@lru_cache(maxsize=8192)  # the same headings govern the same cells in every report of a kind
+def _headers(ids: tuple[str, ...]) -> str:
+    return " ".join(_e(h) for h in ids)
 
 
 def _spans(cell: Cell) -> str:
@@ -52,7 +58,7 @@ def table_html(t: Table) -> Markup:
         for i, c in enumerate(row):
             empty = c.empty
             inner = EMPTY if empty else _e(c.text)
-            headers = " ".join(_e(h) for h in c.headers)
+            headers = _headers(c.headers)
             if c.header:
                 attribute = f' headers="{headers}"' if c.headers else ""
                 out.append(f'<th id="{_e(c.id)}" scope="row"{_spans(c)}{attribute}>{inner}</th>\n')

@@ -160,16 +160,24 @@ def with_headers(table: Table) -> Table:
         for c, cell in enumerate(row):
             if cell is not None and id(cell) not in placed:
                 placed[id(cell)] = (r, c)
+    # The headings to the left of each slot, row by row: each row's cells look up their first slot.
+    lefts: list[list[tuple[str, ...]]] = []
+    for row in body_grid:
+        running: dict[str, None] = {}
+        at = []
+        for x in row:
+            at.append(tuple(running))
+            if x is not None and x.header:
+                running[x.id] = None
+        lefts.append(at)
     new_body = []
     for row in body:
         new_row = []
         for cell in row:
             r, c = placed[id(cell)]
-            left = tuple(
-                dict.fromkeys(x.id for x in body_grid[r][:c] if x is not None and x.header and x is not cell)
-            )
-            above = tuple(h for col in range(c, c + cell.colspan) for h in column_headers[col])
-            ids = tuple(dict.fromkeys(above + left))
+            span = cell.colspan
+            above = column_headers[c] if span == 1 else tuple(h for col in range(c, c + span) for h in column_headers[col])
+            ids = tuple(dict.fromkeys(above + lefts[r][c]))
             new_row.append(_copy(cell, headers=ids))
         new_body.append(new_row)
     return replace(table, head=head, body=new_body)
