@@ -83,9 +83,15 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
         link=_link,
         value_of=value_of,
         anchor=correction_anchor,
-        table_html=table_html,
+        table_html=_table_html,
     )
     return env
+
+
+@jinja2.pass_context
+def _table_html(context: Any, table: Any) -> Any:
+    """A table's markup, its cells' links relative to the page being rendered (as `link` makes them)."""
+    return table_html(table, lambda target: _link(context, target))
 
 
 @jinja2.pass_context

@@ -9,6 +9,7 @@ not change when the code that writes them does (tests/test_site_pages.py compare
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 
 from markupsafe import Markup
@@ -38,7 +39,7 @@ def _spans(cell: Cell) -> str:
     return spans + f' colspan="{cell.colspan}"' if cell.colspan > 1 else spans
 
 
-def table_html(t: Table) -> Markup:
+def table_html(t: Table, link: Callable[[str], str] = str) -> Markup:
     """The table in its scrolling region, with its caption, header ids, `headers` and corrections."""
     tid = _e(t.id)
     unit = f'<span class="unit">（{_e(t.unit)}）</span>' if t.unit else ""
@@ -63,6 +64,8 @@ def table_html(t: Table) -> Markup:
                 attribute = f' headers="{headers}"' if c.headers else ""
                 out.append(f'<th id="{_e(c.id)}" scope="row"{_spans(c)}{attribute}>{inner}</th>\n')
                 continue
+            if c.href and not empty:
+                inner = f'<a href="{_e(link(c.href))}">{inner}</a>'
             numeric = c.numeric
             kind = f' class="{"num" if numeric else ""}{" empty" if empty else ""}"' if numeric or empty else ""
             note = ""
