@@ -174,6 +174,8 @@ def _read_and_check_unit(
         return None
     entries = [entry for source in report_sources if (entry := _read_report(content, unit, source, found, read))]
     _check_unit(entries, content.config, found)
+    for entry in entries:  # checked: what is left to do needs their data and models, rarely a place
+        entry.document.release_places()
     content.reports.extend(entries)
     return (unit, entries) if len(entries) == len(report_sources) else None
 
@@ -224,6 +226,7 @@ def _reader(source: Source, model_class: type[Strict], read: Read) -> Callable[[
         document, model, problems = read(source, model_class)
         if model is None or any(p.severity is Severity.ERROR for p in problems):
             raise ContentChanged(source.path)
+        document.release_places()  # its checks are known: its places are not needed
         return model, document
 
     return load

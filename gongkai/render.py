@@ -21,6 +21,7 @@ from gongkai.downloads import human_size
 from gongkai.markup import render_markdown, render_narrative
 from gongkai.models.base import Figure, value_of
 from gongkai.problems import Problem, Severity, display_file
+from gongkai.tablehtml import table_html
 from gongkai.tables import correction_anchor
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -82,8 +83,15 @@ def environment(templates: Path = TEMPLATES, compiled: Path | None = None) -> ji
         link=_link,
         value_of=value_of,
         anchor=correction_anchor,
+        table_html=_table_html,
     )
     return env
+
+
+@jinja2.pass_context
+def _table_html(context: Any, table: Any) -> Any:
+    """A table's markup, its cells' links relative to the page being rendered (as `link` makes them)."""
+    return table_html(table, lambda target: _link(context, target))
 
 
 @jinja2.pass_context

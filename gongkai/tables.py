@@ -145,9 +145,9 @@ def text(value: str | None) -> Cell:
 def with_headers(table: Table) -> Table:
     """Give every heading an id and every cell the ids of the headings above it and to its left."""
     prefix = table.id
-    head = [[replace(c, id=f"{prefix}-h{r}-{i}") for i, c in enumerate(row)] for r, row in enumerate(table.head)]
+    head = [[_copy(c, id=f"{prefix}-h{r}-{i}") for i, c in enumerate(row)] for r, row in enumerate(table.head)]
     body = [
-        [replace(c, id=f"{prefix}-r{r}-{i}") if c.header else c for i, c in enumerate(row)]
+        [_copy(c, id=f"{prefix}-r{r}-{i}") if c.header else c for i, c in enumerate(row)]
         for r, row in enumerate(table.body)
     ]
     head_grid, body_grid = _grid(head), _grid(body)
@@ -160,19 +160,37 @@ def with_headers(table: Table) -> Table:
         for c, cell in enumerate(row):
             if cell is not None and id(cell) not in placed:
                 placed[id(cell)] = (r, c)
+    # The headings to the left of each slot, row by row: each row's cells look up their first slot.
+    lefts: list[list[tuple[str, ...]]] = []
+    for row in body_grid:
+        running: dict[str, None] = {}
+        at = []
+        for x in row:
+            at.append(tuple(running))
+            if x is not None and x.header:
+                running[x.id] = None
+        lefts.append(at)
     new_body = []
     for row in body:
         new_row = []
         for cell in row:
             r, c = placed[id(cell)]
-            left = tuple(
-                dict.fromkeys(x.id for x in body_grid[r][:c] if x is not None and x.header and x is not cell)
-            )
-            above = tuple(h for col in range(c, c + cell.colspan) for h in column_headers[col])
-            ids = tuple(dict.fromkeys(above + left))
-            new_row.append(replace(cell, headers=ids))
+            span = cell.colspan
+            above = column_headers[c] if span == 1 else tuple(h for col in range(c, c + span) for h in column_headers[col])
+            ids = tuple(dict.fromkeys(above + lefts[r][c]))
+            new_row.append(_copy(cell, headers=ids))
         new_body.append(new_row)
     return replace(table, head=head, body=new_body)
+
+
+def _copy(cell: Cell, **changes: Any) -> Cell:
+    """dataclasses.replace without its per-field work: a table builds its cells twice, and a site has
+    hundreds of thousands of them. Cell has no __post_init__, so copying its fields is all replace does."""
+    new = object.__new__(Cell)
+    fields = new.__dict__
+    fields.update(cell.__dict__)
+    fields.update(changes)
+    return new
 
 
 def _grid(rows: list[list[Cell]]) -> list[list[Cell | None]]:

@@ -17,10 +17,12 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from xml.sax.saxutils import escape
 
 # Characters XML 1.0 cannot hold; SpreadsheetML writes them as _xHHHH_ (as Excel does).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_SPECIAL = re.compile("[&<>\"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")  # anything _text changes
 _FIRST_CUSTOM_FORMAT = 164  # number formats below this are built into Excel
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -143,6 +145,9 @@ class _Styles:
         self.number_formats: dict[str, int] = {}
 
     def index(self, style: Style) -> int:
+        found = self.formats.get(style)
+        if found is not None:
+            return found
         if style not in self.formats:
             if style.number_format and style.number_format not in self.number_formats:
                 self.number_formats[style.number_format] = _FIRST_CUSTOM_FORMAT + len(self.number_formats)
@@ -197,17 +202,25 @@ def _sheet_xml(sheet: Sheet, styles: _Styles) -> str:
 
 def _row_xml(r: int, cells: list[Cell | None], styles: _Styles) -> str:
     parts = []
+    index = styles.index
     for c, cell in enumerate(cells):
         if cell is None:
             continue
-        ref = f"{column_letter(c + 1)}{r}"
-        style = styles.index(cell.style)
+        ref = f"{_letter(c)}{r}"
+        style = index(cell.style)
         s = f' s="{style}"' if style else ""
-        if isinstance(cell.value, str):
-            parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(cell.value)}</t></is></c>')
+        value = cell.value
+        if isinstance(value, str):
+            parts.append(f'<c r="{ref}"{s} t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>')
         else:
-            parts.append(f'<c r="{ref}"{s}><v>{_number(cell.value)}</v></c>')
+            parts.append(f'<c r="{ref}"{s}><v>{_number(value)}</v></c>')
     return f'<row r="{r}">{"".join(parts)}</row>'
+
+
+@lru_cache(maxsize=1024)
+def _letter(c: int) -> str:
+    """The letters of the column at index c (0 → A)."""
+    return column_letter(c + 1)
 
 
 def column_letter(n: int) -> str:
@@ -225,5 +238,7 @@ def _number(value: Decimal | int) -> str:
 
 
 def _text(value: str, quote: bool = False) -> str:
+    if not _SPECIAL.search(value):
+        return value
     escaped = _NOT_XML.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return escape(escaped, {'"': "&quot;"} if quote else {})

@@ -102,11 +102,11 @@ class Part:
         object.__setattr__(self, "_items", _index(self.items))
 
     def column(self, label: str, year: int = 0) -> Column | None:
-        found = self._columns.get(_key(label))
-        return found if found is not None or not year else self._columns.get(_key(_relative_year(label, year)))
+        found = self._columns.get(name_key(label))
+        return found if found is not None or not year else self._columns.get(name_key(_relative_year(label, year)))
 
     def item(self, label: str) -> Item | None:
-        return self._items.get(_key(plain_label(label))) or self._items.get(_key(label))
+        return self._items.get(name_key(plain_label(label))) or self._items.get(name_key(label))
 
     @property
     def single(self) -> bool:
@@ -160,7 +160,7 @@ class KindForm:
                 self._by_name.setdefault(_key(name), spec)
 
     def table(self, name: str) -> TableSpec | None:
-        found = self._by_name.get(name) or self._by_name.get(_key(name))
+        found = self._by_name.get(name) or self._by_name.get(name_key(name))
         if found is None:
             found = next((t for t in self.tables if t.pattern and re.search(t.pattern, _key(name))), None)
         return found
@@ -193,7 +193,7 @@ def _index(options: tuple[Any, ...]) -> dict[str, Any]:
 _HALF_WIDTH = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，"})
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=1 << 16)  # labels repeat in every report: a form has a few thousand
 def name_key(label: str) -> str:
     """What two printings of one name share (public: the text-figure matcher compares names the same way)."""
     return _key(label)
