@@ -150,9 +150,31 @@ def read_long_csv(data: bytes) -> list[list[str]] | None:
 
 
 def _write_long(site_dir: Path, path: PurePosixPath, rows: list[list[str]]) -> None:
+    """The report's figures in long format, as CSV and as JSON (the site-wide dataset is their concatenation)."""
     target = site_dir.joinpath(*path.parts)
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(long_csv_bytes(rows))
+    target.with_suffix(".json").write_bytes(long_json_bytes(rows))
+
+
+def long_json_path(entry: ReportEntry) -> str:
+    return long_path(entry).removesuffix(".csv") + ".json"
+
+
+def long_json_bytes(rows: list[list[str]]) -> bytes:
+    """One object per figure, as json.dumps(records, indent=1); 年度 and 行号 as integers, 数字 as the text
+    of the number (a JSON number would pass through a binary float), null when there is none."""
+    if not rows:
+        return b"[]\n"
+    body = ",\n ".join(json.dumps(_long_record(row), ensure_ascii=False, indent=1).replace("\n", "\n ") for row in rows)
+    return f"[\n {body}\n]\n".encode()
+
+
+def _long_record(row: list[str]) -> dict[str, object]:
+    record: dict[str, object] = dict(zip(LONG_FIELDS, row, strict=True))
+    record["年度"], record["行号"] = int(row[LONG_FIELDS.index("年度")]), int(row[LONG_FIELDS.index("行号")])
+    record["数字"] = record["数字"] or None
+    return record
 
 
 def human_size(size: int) -> str:

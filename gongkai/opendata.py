@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from gongkai import downloads
 from gongkai.content import Content, ReportEntry
@@ -43,35 +42,40 @@ assert tuple(name for name, _, _ in FIELDS) == downloads.LONG_FIELDS, "the schem
 
 
 def write_open_data(stage: Path, content: Content) -> list[str]:
-    """The dataset and its package into stage/data/; returns the files written."""
-    rows = [row for entry in sorted(content.reports, key=lambda e: (e.unit.id, e.year, e.kind)) for row in _rows(stage, entry)]
+    """The dataset and its package into stage/data/; returns the files written.
+
+    Each report's long CSV and JSON are copied in, bytes only, report by report: nothing is parsed
+    and a province's millions of figures are never held at once.
+    """
     folder = stage / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
-    (stage / CSV_PATH).write_bytes(downloads.long_csv_bytes(rows))
-    (stage / JSON_PATH).write_bytes(_json_bytes(rows))
+    entries = sorted(content.reports, key=lambda e: (e.unit.id, e.year, e.kind))
+    with open(stage / CSV_PATH, "wb") as table, open(stage / JSON_PATH, "wb") as records:
+        table.write(downloads.long_csv_bytes([]))
+        records.write(b"[")
+        first = True
+        for entry in entries:
+            csv_bytes, json_bytes = _long_files(stage, entry)
+            table.write(csv_bytes.split(b"\r\n", 1)[1])  # without its header line
+            body = json_bytes.strip()[1:-1].strip(b"\n")  # the records, without the list's brackets
+            if body:
+                records.write((b"\n" if first else b",\n") + body)
+                first = False
+        records.write(b"]\n" if first else b"\n]\n")
     (stage / PACKAGE_PATH).write_bytes(_package_bytes(content))
     return [CSV_PATH, JSON_PATH, PACKAGE_PATH]
 
 
-def _rows(stage: Path, entry: ReportEntry) -> list[list[str]]:
-    long_file = stage / downloads.long_path(entry)
-    rows = downloads.read_long_csv(long_file.read_bytes()) if long_file.is_file() else None
-    if rows is None:  # frozen by a version that wrote no long file: from the source, as rendered now
-        rows = downloads.table_rows(entry, TABLES_BY_KIND[entry.kind](entry.model))
-    return rows
-
-
-def _json_bytes(rows: list[list[str]]) -> bytes:
-    """One object per figure; 数字 as the text of the number (JSON numbers would pass through binary floats)."""
-    records = [_record(row) for row in rows]
-    return (json.dumps(records, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
-
-
-def _record(row: list[str]) -> dict[str, Any]:
-    record: dict[str, Any] = dict(zip(downloads.LONG_FIELDS, row, strict=True))
-    record["年度"], record["行号"] = int(record["年度"]), int(record["行号"])
-    record["数字"] = record["数字"] or None
-    return record
+def _long_files(stage: Path, entry: ReportEntry) -> tuple[bytes, bytes]:
+    """A report's long CSV and JSON as the new site holds them; a report frozen by a version that wrote
+    no long files (or only the CSV) has them made from its source, as rendered now."""
+    csv_file, json_file = stage / downloads.long_path(entry), stage / downloads.long_json_path(entry)
+    if csv_file.is_file() and json_file.is_file():
+        data = csv_file.read_bytes()
+        if data.split(b"\r\n", 1)[0] + b"\r\n" == downloads.long_csv_bytes([]):  # our own layout
+            return data, json_file.read_bytes()
+    rows = downloads.table_rows(entry, TABLES_BY_KIND[entry.kind](entry.model))
+    return downloads.long_csv_bytes(rows), downloads.long_json_bytes(rows)
 
 
 def _package_bytes(content: Content) -> bytes:

@@ -19,7 +19,7 @@ import jinja2
 from gongkai import archive, incremental, pdf, site
 from gongkai.charts import report_charts
 from gongkai.content import Content, ReportEntry
-from gongkai.downloads import Download, long_path, write_downloads
+from gongkai.downloads import Download, long_json_path, long_path, write_downloads
 from gongkai.markup import TextFix
 from gongkai.problems import Problem
 from gongkai.render import render_page, template_problem, write_page
@@ -65,7 +65,7 @@ def index_fingerprint(content: Content, templates: str) -> str:
 
 def report_files(entry: ReportEntry, downloads: list[Download]) -> list[str]:
     """A report's own outputs: its page, its downloads (the PDF among them) and its long-format rows."""
-    return [site.report_path(entry), *(d.path for d in downloads), long_path(entry)]
+    return [site.report_path(entry), *(d.path for d in downloads), long_path(entry), long_json_path(entry)]
 
 
 def index_files(stage: Path, content: Content) -> list[str]:
