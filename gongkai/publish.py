@@ -114,14 +114,18 @@ def _journalled_switch(stage: Path, out: Path) -> None:
 def _complete_journal(journal: Path, out: Path) -> None:
     try:
         names = json.loads(journal.read_text(encoding="utf-8"))
-        stage, old = out.parent / str(names["stage"]), out.parent / str(names["old"])
+        stage, old = str(names["stage"]), str(names["old"])
     except (OSError, ValueError, KeyError, TypeError):
         journal.unlink()
         return
-    if not out.exists() and stage.is_dir():
-        os.rename(stage, out)
+    ours = f".{out.name}."
+    if not (stage.startswith(ours) and old.startswith(ours) and "/" not in stage + old):
+        journal.unlink()  # not a journal this module wrote: touch nothing it names
+        return
+    if not out.exists() and (out.parent / stage).is_dir():
+        os.rename(out.parent / stage, out)
     journal.unlink()
-    _remove(old)
+    _remove_old(out.parent / old)
 
 
 # renameat2(2) is in glibc since 2.28; Python has no binding for it.
