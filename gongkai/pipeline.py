@@ -389,6 +389,8 @@ def _write_site(
     """
     templates = incremental.folder_digest(options.templates)
     kept: set[str] = set()  # outputs of the last build that stay as they are
+    groups: dict[str, incremental.Group] = {}  # what this build's site holds, as the state records it
+
     def index_for_search(stage: Path) -> None:
         if _timed(log, "生成站内搜索索引", lambda: search.index(stage)):
             files = [p.relative_to(stage).as_posix() for p in (stage / search.FOLDER).rglob("*") if p.is_file()]
@@ -402,7 +404,6 @@ def _write_site(
         groups["open-data"] = incremental.record(stage, files, "open-data")
         index_for_search(stage)
 
-    groups: dict[str, incremental.Group] = {}
     with staging(options.out, kept if state.groups else None, log, complete) as stage:
         for path in _tampered_frozen(state, options.out):
             log(f"已归档的文件与上次发布时不同，已按归档包恢复：{display_file(options.out / path)}")
