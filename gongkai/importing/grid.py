@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from gongkai.xlsx import column_letter  # the letters our own workbooks name cells by
+
 Value = str | Decimal | None
 _NUMBER = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$|^[+-]?\d+(?:\.\d+)?$")
 
@@ -72,13 +74,6 @@ class Sheet:
         return max((len(r) for r in self.rows), default=0)
 
 
-def column_letter(n: int) -> str:
-    """1 → A, 26 → Z, 27 → AA."""
-    letters = ""
-    while n:
-        n, rest = divmod(n - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def fill_merged(sheet: Sheet) -> None:
