@@ -287,8 +287,8 @@ def _content_dir(text: str) -> Path:
 
 
 def _print_report(report: Report, form: str, args: argparse.Namespace | None = None) -> None:
-    if form == "json":
-        print(report.to_json())
+    if form == "json":  # folded as in the terminal: one cause leads, the errors it explains nested under it
+        print(Report(fold_causes(report.problems)).to_json())
         return
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     failing = report.problems if getattr(args, "strict", False) else report.errors  # --strict: warnings fail too

@@ -75,6 +75,8 @@ class Session:
     def __post_init__(self) -> None:
         self._env = environment(self.templates)
         self.out.mkdir(parents=True, exist_ok=True)
+        if not (self.out / site.ASSETS).exists():  # the favicon and styles, even while nothing can be built yet
+            copy_assets(self.templates, self.out)
 
     def rebuild(self) -> Rebuild:
         """Bring the preview up to date with the files on disk."""

@@ -78,6 +78,8 @@ class Problem:
         return {
             "code": self.code, "severity": self.severity.value, "file": self.file, "line": self.line,
             "column": self.column, "path": self.path, "message": self.message,
+            # The errors this one explains, nested, so that a program reading the JSON loses none of them.
+            **({"consequences": [p.as_dict() for p in self.consequences]} if self.consequences else {}),
         }
 
 

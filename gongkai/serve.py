@@ -258,6 +258,7 @@ def _problems_page(problems: list[Problem]) -> bytes:
 
 def _message_page(heading: str) -> bytes:
     return (
-        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{heading}</title></head>'
+        f'<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{heading}</title>'
+        '<link rel="icon" href="/assets/favicon.svg" type="image/svg+xml"></head>'
         f"<body><h1>{heading}</h1></body></html>"
     ).encode()

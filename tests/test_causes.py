@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -41,6 +42,11 @@ def test_one_cent_in_basic_spending_is_one_error_with_five_consequences(sample_s
     shown = [line for line in result.stdout.splitlines() if ": 错误：" in line]
     assert len(shown) == 1 and f":{figure[1]}:" in shown[0]
     assert "这会导致以下 5 处不一致" in result.stdout
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "check", str(sample_site), "--format", "json"],
+                            capture_output=True, text=True, cwd=ROOT)
+    [error] = [p for p in json.loads(result.stdout) if p["severity"] == "error"]
+    assert error["line"] == figure[1] and len(error["consequences"]) == 5, "the JSON folds as the terminal does"
+    assert {(c["line"], c["code"]) for c in error["consequences"]} == {(p.line, p.code) for p in lead.consequences}
 
 
 def test_every_nudge_keeps_its_errors_and_most_lead_at_the_changed_line(tmp_path: Path) -> None:

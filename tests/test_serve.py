@@ -236,3 +236,16 @@ def test_a_malformed_path_is_answered_400_or_404_never_500(server: tuple[str, su
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=10)
     assert "Traceback" not in output, output
+
+
+def test_content_broken_from_the_start_still_has_its_favicon_and_styles(sample_site: Path, tmp_path: Path) -> None:
+    """Nothing could ever be built: the bare problems page links the favicon, and the preview serves it."""
+    from gongkai.serve import _problems_page
+
+    edit(sample_site / "site.yaml", "网站名称:", "网站名称：")
+    session = Session(sample_site, tmp_path / "preview")
+    assert not session.rebuild().ok
+    page = _problems_page(session.problems).decode("utf-8")
+    href = page.split('rel="icon" href="', 1)[1].split('"', 1)[0]
+    assert (tmp_path / "preview" / href.lstrip("/")).is_file()
+    assert (tmp_path / "preview" / "assets" / "style.css").is_file()
