@@ -4,6 +4,9 @@ A figure typed wrong where it is used in several places (194.30 → 194.31) brea
 cross-reference it takes part in. Each of those errors names the value it found; the value that several
 errors of one file share, written in exactly one place of that file, is most likely the culprit. Its error
 leads, with "这会导致以下 N 处不一致" and the others folded under it, so the finance officer fixes one number.
+
+That guess is all `check` has. The preview knows more: what the content was when it last had no error.
+When one value was edited since then, that edit is the cause of every error now (`Edit`, `edits_since`).
 """
 
 from __future__ import annotations
@@ -11,20 +14,65 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from gongkai.problems import Problem, Severity
-from gongkai.reader import read_document
+from gongkai.problems import Problem, Severity, display_file, format_path
+from gongkai.reader import Document, read_document
 
 # Numbers in a message, but not line numbers (第 152 行, file.yaml:51), years (2023年) or form names (附件1-2).
 _NUMBER = re.compile(r"(?<![0-9A-Za-z_.:/\-])(?<!第 )(?<!附件)\d+(?:\.\d+)?(?![0-9A-Za-z_年\-]|\s*行)")
 
 
-def fold_causes(problems: list[Problem]) -> list[Problem]:
-    """The same problems, each group of errors that one figure explains as one error leading the rest."""
+@dataclass(frozen=True)
+class Edit:
+    """The one value changed in the content since it last had no error, where it stands now."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    before: str
+    after: str
+
+
+Values = dict[tuple[Any, ...], str]  # field path -> the text of a scalar value
+
+
+def values_of(document: Document) -> Values:
+    """Every scalar of a file by its field path: what an edit is looked for in."""
+    return {path: value for path, value in _scalars(document.data, ())}
+
+
+def edits_since(clean: Mapping[Path, Values], changed: Mapping[Path, Document]) -> Edit | None:
+    """The edit that explains every error now: exactly one value changed, in all the files changed since the
+    content was clean (`clean` holds their values then). Two values changed: it is not known which caused what."""
+    found: list[tuple[Path, tuple[Any, ...], str | None, str | None]] = []
+    for path, document in changed.items():
+        before, after = clean[path], values_of(document)
+        found += [(path, key, before.get(key), after.get(key)) for key in before.keys() | after.keys()
+                  if before.get(key) != after.get(key)]
+        if len(found) > 1:
+            return None
+    if len(found) != 1 or found[0][2] is None or found[0][3] is None:
+        return None
+    path, key, was, value = found[0]
+    mark = changed[path].marks.get(key)
+    if mark is None:
+        return None
+    return Edit(display_file(path), mark.value_line, mark.value_column, format_path(key), was or "", value or "")
+
+
+def fold_causes(problems: list[Problem], edit: Edit | None = None) -> list[Problem]:
+    """The same problems, each group of errors that one figure explains as one error leading the rest.
+
+    With `edit`, the one change since the content was clean, every error is its consequence.
+    """
+    if edit is not None and any(p.severity is Severity.ERROR for p in problems):
+        return _fold_under_edit(problems, edit)
     by_file: dict[str, list[Problem]] = {}
     for problem in problems:
         by_file.setdefault(problem.file, []).append(problem)
@@ -37,6 +85,19 @@ def fold_causes(problems: list[Problem]) -> list[Problem]:
 
 
 Places = dict[Decimal, list[tuple[Any, int]]]
+
+
+def _fold_under_edit(problems: list[Problem], edit: Edit) -> list[Problem]:
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    here = [p for p in errors if p.file == edit.file and p.line == edit.line]
+    lead = min(here, key=lambda p: p.column) if here else Problem(
+        "likely-cause", Severity.ERROR, edit.file, edit.line, edit.column, edit.path,
+        f"这里的 {edit.after} 是上次没有错误之后改动的（原为 {edit.before}）：下面各处的不一致都由这一处改动引起，"
+        "请先核对这个数字",
+    )
+    rest = sorted((p for p in errors if p is not lead), key=lambda p: (p.file != edit.file, p.file, p.line, p.column))
+    folded = replace(lead, consequences=tuple(rest)) if rest else lead
+    return [folded, *(p for p in problems if p.severity is not Severity.ERROR)]
 
 
 def _fold_file(file: str, errors: list[Problem]) -> list[Problem]:

@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from gongkai import opendata, site
+from gongkai.causes import Edit, Values, edits_since, fold_causes, values_of
 from gongkai.content import Content, ReportEntry
 from gongkai.downloads import Download, write_downloads
 from gongkai.incremental import UnitCheck, digest
@@ -71,6 +72,9 @@ class Session:
     _units: dict[str, UnitCheck] = field(default_factory=dict)  # each unit's checks, while its files are unchanged
     _seen: dict[Path, Stamp] = field(default_factory=dict)
     _rendered: dict[str, str] = field(default_factory=dict)  # output key -> fingerprint of its inputs
+    # Each file's values when the content last had no error: the one value edited since explains the errors.
+    _clean: dict[Path, tuple[Stamp, Values]] = field(default_factory=dict)
+    edit: Edit | None = None
 
     def __post_init__(self) -> None:
         self._env = environment(self.templates)
@@ -86,16 +90,44 @@ class Session:
         self._units = loaded.units
         if not loaded.report.ok or loaded.content is None:
             self.problems = loaded.report.sorted()
+            self.edit = self._edit()
             return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started, self.content is not None)
         try:
             reports, indexes = self._write(loaded.content)
         except jinja2.TemplateError as error:
-            self.problems = [template_problem(error, self.templates)]
+            self.problems, self.edit = [template_problem(error, self.templates)], None
             self._rendered.clear()  # render everything again once the template is mended
             return Rebuild(changed, 0, 0, self.problems, time.perf_counter() - started)
         self.problems = loaded.report.sorted()  # warnings only
         self.content = loaded.content
+        self._remember_clean()
         return Rebuild(changed, reports, indexes, self.problems, time.perf_counter() - started)
+
+    def folded(self) -> list[Problem]:
+        """The problems as shown: one cause leading the errors it explains (the edit since the last clean state)."""
+        return fold_causes(self.problems, self.edit)
+
+    def _remember_clean(self) -> None:
+        self.edit = None
+        for path, ((stamp, _), (document, _, _)) in self._reads.items():
+            if file_stamp(path) != stamp:
+                self._clean.pop(path, None)  # gone (or changed since it was read): no longer known
+            elif self._clean.get(path, (None,))[0] != stamp:
+                self._clean[path] = (stamp, values_of(document))
+
+    def _edit(self) -> Edit | None:
+        """The one value edited since the last clean rebuild, if exactly one was (and no file came or went)."""
+        if not self._clean or any(file_stamp(path) != stamp for path, (stamp, _) in self._clean.items()
+                                  if path not in self._reads):
+            return None
+        changed = {}
+        for path, ((stamp, _), (document, _, _)) in self._reads.items():
+            known = self._clean.get(path)
+            if known is None or file_stamp(path) != stamp:
+                return None  # a new file, or one not read again yet
+            if known[0] != stamp:
+                changed[path] = document
+        return edits_since({p: self._clean[p][1] for p in changed}, changed) if changed else None
 
     def pdf(self, path: str) -> bool:
         """Render a report's PDF the first time it is asked for; PDFs never hold up the HTML."""

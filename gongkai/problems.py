@@ -70,9 +70,13 @@ class Problem:
         if self.consequences:
             text += f"\n  这会导致以下 {len(self.consequences)} 处不一致，改正这一处后应一并消失："
             text += "".join(
-                f"\n    第 {p.line} 行：{p.message}{paint(f'（{p.code}）', _DIM)}" for p in self.consequences
+                f"\n    {p.where_from(self.file)}：{p.message}{paint(f'（{p.code}）', _DIM)}" for p in self.consequences
             )
         return text
+
+    def where_from(self, file: str) -> str:
+        """“第 N 行”, or “file 第 N 行” for a consequence in another file than the error it is folded under."""
+        return f"第 {self.line} 行" if self.file == file else f"{self.file} 第 {self.line} 行"
 
     def as_dict(self) -> dict[str, object]:
         return {

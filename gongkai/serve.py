@@ -27,7 +27,6 @@ from livereload.handlers import LiveReloadHandler
 from livereload.watcher import Watcher
 from tornado import ioloop
 
-from gongkai.causes import fold_causes
 from gongkai.preview import Session, file_stamp
 from gongkai.problems import Problem, Severity, readable_path
 
@@ -102,7 +101,7 @@ def _rebuilder(session: Session, log: Callable[[str], None]) -> Callable[[], Non
                                         "程序内部错误（不是您的内容有误），详情见终端。请把终端中的信息发给技术支持人员")]
             return
         log(f"{time.strftime('%H:%M:%S')} {result.line()}")
-        for problem in fold_causes([p for p in result.problems if p.severity.value == "error"])[:20]:
+        for problem in [p for p in session.folded() if p.severity.value == "error"][:20]:
             log(f"  {problem}")  # one mistyped figure: one error, its consequences folded under it
 
     return rebuild
@@ -176,7 +175,7 @@ def application(session: Session) -> Callable[..., Iterable[bytes]]:
         media = mimetypes.guess_type(str(target))[0] or "application/octet-stream"
         if media == "text/html":
             media = "text/html; charset=utf-8"
-            body = _with_problems(body, session.problems)
+            body = _with_problems(body, session.folded())
         start_response(status, [("Content-Type", media), ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
         return [body]
 
@@ -217,6 +216,7 @@ def _is_file(path: Path) -> bool:
 
 
 def _with_problems(page: bytes, problems: list[Problem]) -> bytes:
+    """`problems` folded already (Session.folded): the one cause leads, what it explains under it."""
     errors = [p for p in problems if p.severity.value == "error"]
     if not errors:
         return page
@@ -226,7 +226,7 @@ def _with_problems(page: bytes, problems: list[Problem]) -> bytes:
 def _folded(problem: Problem) -> str:
     if not problem.consequences:
         return ""
-    rows = "".join(f"<li>第 {p.line} 行：{html.escape(p.message)}（{html.escape(p.code)}）</li>" for p in problem.consequences)
+    rows = "".join(f"<li>{html.escape(p.where_from(problem.file))}：{html.escape(p.message)}（{html.escape(p.code)}）</li>" for p in problem.consequences)
     return (f"<p style=\"margin:.25rem 0 0\">这会导致以下 {len(problem.consequences)} 处不一致，改正这一处后应一并消失：</p>"
             f'<ol style="margin:0;padding-left:1.5rem">{rows}</ol>')
 
@@ -234,7 +234,6 @@ def _folded(problem: Problem) -> str:
 def _overlay(errors: list[Problem]) -> str:
     """The errors as the terminal says them: place, sentence, the field as the form names it, the code last;
     the errors one mistyped figure explains folded under it."""
-    errors = fold_causes(errors)
     items = "".join(
         f"<li><code>{html.escape(f'{p.file}:{p.line}:{p.column}')}</code> "
         f"{html.escape(p.severity.label)}：{html.escape(p.message)}"

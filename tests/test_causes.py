@@ -73,3 +73,46 @@ def test_independent_errors_are_not_folded() -> None:
 
     errors = [p for p in check(SEED).problems if p.severity is Severity.ERROR]
     assert fold_causes(errors) == errors and not any(p.consequences for p in fold_causes(errors))
+
+
+def test_in_the_preview_every_one_cent_change_leads_at_its_line(sample_site: Path, tmp_path: Path) -> None:
+    """The preview knows what the content was when it last had no error: the one figure edited since then is
+    the cause of every error now, for every figure of the sample — even a lone sum or a text that disagree."""
+    from gongkai.preview import Session
+
+    session = Session(sample_site, tmp_path / "preview")
+    clean = set(session.rebuild().problems)
+    assert not any(p.severity is Severity.ERROR for p in clean)
+    report_file = sample_site / SAMPLE_REPORT
+    original = report_file.read_text(encoding="utf-8")
+    for field, line, column, text in SAMPLE_FIGURES:
+        lines = original.split("\n")
+        lines[line - 1] = lines[line - 1][: column - 1] + nudged(text) + lines[line - 1][column - 1 + len(text):]
+        report_file.write_text("\n".join(lines), encoding="utf-8")
+        problems = session.rebuild().problems
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        folded = [p for p in session.folded() if p.severity is Severity.ERROR]
+        if field in STANDALONE:
+            assert not errors, field
+        elif not errors:  # caught by a warning only
+            assert set(problems) - clean, field
+        else:
+            assert len(folded) == 1 and folded[0].line == line and folded[0].file.endswith(SAMPLE_REPORT.name), field
+            assert unfolded(folded) == unfolded(errors), f"{field}: nothing is lost, only folded"
+        report_file.write_text(original, encoding="utf-8")
+        assert session.rebuild().ok
+
+
+def test_in_the_preview_two_edits_are_not_blamed_on_one(sample_site: Path, tmp_path: Path) -> None:
+    """Two figures changed since the content was clean: which error comes from which is a guess, as in `check`."""
+    from gongkai.preview import Session
+
+    session = Session(sample_site, tmp_path / "preview")
+    assert session.rebuild().ok
+    report_file = sample_site / SAMPLE_REPORT
+    text = report_file.read_text(encoding="utf-8")
+    report_file.write_text(text.replace("实际支出: 194.30", "实际支出: 194.31").replace("金额: 55.20}", "金额: 55.21}"),
+                           encoding="utf-8")
+    session.rebuild()
+    assert session.edit is None
+    assert session.folded() == fold_causes(session.problems)
