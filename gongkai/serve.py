@@ -231,6 +231,12 @@ def _folded(problem: Problem) -> str:
             f'<ol style="margin:0;padding-left:1.5rem">{rows}</ol>')
 
 
+def _count(errors: list[Problem]) -> str:
+    """“6 个错误（都由 1 处引起）”: the terminal's count, and how many places to mend."""
+    total = sum(1 + len(p.consequences) for p in errors)
+    return f"{total} 个错误" + (f"（都由 {len(errors)} 处引起）" if total > len(errors) else "")
+
+
 def _overlay(errors: list[Problem]) -> str:
     """The errors as the terminal says them: place, sentence, the field as the form names it, the code last;
     the errors one mistyped figure explains folded under it."""
@@ -244,7 +250,7 @@ def _overlay(errors: list[Problem]) -> str:
         '<section id="gongkai-problems" role="alert" aria-labelledby="gongkai-problems-title" style="position:fixed;'
         "left:0;right:0;bottom:0;max-height:60vh;overflow:auto;background:#fff;color:#1b1b1b;border-top:6px solid "
         '#9c1c1c;padding:1rem 1.5rem;z-index:1000;box-shadow:0 -4px 12px rgba(0,0,0,.3);font-size:1rem">'
-        f'<h2 id="gongkai-problems-title" style="margin:0 0 .5rem">内容有 {len(errors)} 个错误，'
+        f'<h2 id="gongkai-problems-title" style="margin:0 0 .5rem">内容有 {_count(errors)}，'
         "下面显示的是上一次正确的页面。改正并保存后会自动刷新。</h2>"
         f'<ol style="margin:0;padding-left:1.5rem">{items}</ol></section>'
     )
