@@ -11,6 +11,7 @@ When one value was edited since then, that edit is the cause of every error now 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -43,8 +44,16 @@ Values = dict[tuple[Any, ...], str]  # field path -> the text of a scalar value
 
 
 def values_of(document: Document) -> Values:
-    """Every scalar of a file by its field path: what an edit is looked for in."""
-    return {path: value for path, value in _scalars(document.data, ())}
+    """Every scalar of a file by its field path: what an edit is looked for in. A long text is kept as its
+    digest: an edit in it is still seen, and a remembered file stays small."""
+    return {path: value if len(value) <= _SHORT else _digest(value) for path, value in _scalars(document.data, ())}
+
+
+_SHORT = 64
+
+
+def _digest(text: str) -> str:
+    return "\0" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def edits_since(clean: Mapping[Path, Values], changed: Mapping[Path, Document]) -> Edit | None:
@@ -57,8 +66,8 @@ def edits_since(clean: Mapping[Path, Values], changed: Mapping[Path, Document]) 
                   if before.get(key) != after.get(key)]
         if len(found) > 1:
             return None
-    if len(found) != 1 or found[0][2] is None or found[0][3] is None:
-        return None
+    if len(found) != 1 or found[0][2] is None or found[0][3] is None or "\0" in found[0][2] + found[0][3]:
+        return None  # two edits, a value added or removed, or a text edited: a text check says where
     path, key, was, value = found[0]
     mark = changed[path].marks.get(key)
     if mark is None:

@@ -12,7 +12,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from gongkai import __version__, archive
-from gongkai.causes import fold_causes
+from gongkai.causes import Edit, fold_causes
+from gongkai.lastclean import check_remembering
 from gongkai.models import REPORT_KINDS
 from gongkai.models.base import FIRST_YEAR, LAST_YEAR
 from gongkai.pipeline import BuildOptions, SetupError, build, check
@@ -144,8 +145,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
-        report = check(_content_dir(args.content))
-        _print_report(report, args.format, args)
+        report, edit = check_remembering(_content_dir(args.content))
+        _print_report(report, args.format, args, edit)
         return EXIT_OK if _passes(report, args) else EXIT_PROBLEMS
     if args.command == "build":
         return _build(args)
@@ -286,13 +287,15 @@ def _content_dir(text: str) -> Path:
     return path
 
 
-def _print_report(report: Report, form: str, args: argparse.Namespace | None = None) -> None:
-    if form == "json":  # folded as in the terminal: one cause leads, the errors it explains nested under it
-        print(Report(fold_causes(report.problems)).to_json())
+def _print_report(report: Report, form: str, args: argparse.Namespace | None = None, edit: Edit | None = None) -> None:
+    """The problems folded: one cause leads the errors it explains (the one value edited since the last
+    clean check, when `check` knows it), in the terminal as in the JSON."""
+    if form == "json":
+        print(Report(fold_causes(report.problems, edit)).to_json())
         return
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     failing = report.problems if getattr(args, "strict", False) else report.errors  # --strict: warnings fail too
-    shown = Report(fold_causes([p for p in report.problems if p in failing] if quiet else report.problems))
+    shown = Report(fold_causes([p for p in report.problems if p in failing] if quiet else report.problems, edit))
     if quiet and not shown.problems:
         return
     limit = len(shown.problems) + 1 if verbose else MAX_SHOWN

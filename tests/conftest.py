@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# `check` remembers the last clean state of a content folder in the user's cache: the tests (and the
+# commands they run) keep theirs apart, and leave nothing in the home folder of the machine.
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="gongkai-test-cache-")
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"

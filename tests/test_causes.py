@@ -116,3 +116,26 @@ def test_in_the_preview_two_edits_are_not_blamed_on_one(sample_site: Path, tmp_p
     session.rebuild()
     assert session.edit is None
     assert session.folded() == fold_causes(session.problems)
+
+
+def run_check(site: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), "check", str(site), *options],
+                          capture_output=True, text=True, cwd=ROOT)
+
+
+def test_check_remembers_the_last_clean_state_and_blames_the_one_edit(sample_site: Path) -> None:
+    """A lone sum that breaks could blame any of its parts; after a clean `check`, the part edited is known."""
+    [(_, line, column, text)] = [f for f in SAMPLE_FIGURES if f[0] == "预算执行.项目支出.年中调减"]
+    report_file = sample_site / SAMPLE_REPORT
+    original = report_file.read_text(encoding="utf-8")
+    errors_after(sample_site, line, column, text)
+    guessed = run_check(sample_site)
+    assert f"self-evaluation.yaml:{line}:" not in guessed.stdout, "without a clean state the sum's line is blamed"
+    report_file.write_text(original, encoding="utf-8")
+    assert run_check(sample_site).returncode == 0  # clean: remembered
+    errors_after(sample_site, line, column, text)
+    shown = [row for row in run_check(sample_site).stdout.splitlines() if ": 错误：" in row]
+    assert len(shown) == 1 and f"self-evaluation.yaml:{line}:{column}:" in shown[0]
+    assert f"原为 {text}" in shown[0]
+    [error] = [p for p in json.loads(run_check(sample_site, "--format", "json").stdout) if p["severity"] == "error"]
+    assert (error["line"], error["code"], len(error["consequences"])) == (line, "likely-cause", 1)
