@@ -265,6 +265,10 @@ TAMPERS = {
     "a bag file replaced by a symlink": (lambda c, s: _link_instead(c / "archive/2023" / BAG_PAGE), "是符号链接"),
     "one byte of a published page": (
         lambda c, s: (s / PAGE).write_bytes((s / PAGE).read_bytes().replace(b"194.30", b"194.31", 1)), "已被修改"),
+    "a page added beside the year's published pages": (
+        lambda c, s: (s / PAGE).with_name("extra.html").write_text("<p>另一份报告</p>", encoding="utf-8"), "多出"),
+    "a file added to the bag's payload": (
+        lambda c, s: (c / "archive/2023" / BAG_PAGE).with_name("extra.html").write_bytes(b"x"), "多出"),
     "manifest deleted": (lambda c, s: (c / "archive/2023/manifest-sha256.txt").unlink(), "缺少"),
     "manifest garbage": (
         lambda c, s: (c / "archive/2023/manifest-sha256.txt").write_bytes(b"\x00\xffgarbage\n"), "无法读取"),

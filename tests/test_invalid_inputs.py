@@ -367,3 +367,14 @@ def test_a_build_is_not_stopped_by_a_name_that_is_not_utf8_where_no_content_is(t
     (root / "_drafts" / os.fsdecode(b"\xb1\xa8\xb8\xe6.yaml")).write_bytes(b"x: 1\n")
     build_site(root, tmp_path / "site")
     assert (tmp_path / "site" / "index.html").is_file()
+
+
+def test_a_file_that_stops_being_utf8_further_down_is_reported_at_that_line(tmp_path: Path) -> None:
+    """Text pasted from an old GBK document into a UTF-8 file: the line where reading stops, not line 1."""
+    root = copy_sample_report(tmp_path / "content")
+    report = root / SAMPLE_REPORT
+    lines = report.read_text(encoding="utf-8").splitlines(keepends=True)
+    pasted = next(n for n in range(40, len(lines)) if not lines[n].isascii())  # 0-based: the first Chinese line after 40
+    report.write_bytes("".join(lines[:pasted]).encode("utf-8") + "".join(lines[pasted:]).encode("gbk"))
+    [problem] = [p for p in check(root).problems if p.code == "not-utf8"]
+    assert problem.line == pasted + 1 and f"第 {pasted + 1} 行起无法读取" in problem.message

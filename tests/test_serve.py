@@ -249,3 +249,22 @@ def test_content_broken_from_the_start_still_has_its_favicon_and_styles(sample_s
     href = page.split('rel="icon" href="', 1)[1].split('"', 1)[0]
     assert (tmp_path / "preview" / href.lstrip("/")).is_file()
     assert (tmp_path / "preview" / "assets" / "style.css").is_file()
+
+
+def listening_addresses(port: int) -> set[str]:
+    """The local addresses sockets listen on at `port`, as the kernel lists them (hex, /proc/net/tcp*)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for row in Path(table).read_text().splitlines()[1:]:
+            local, state = row.split()[1], row.split()[3]
+            address, _, hex_port = local.rpartition(":")
+            if state == "0A" and int(hex_port, 16) == port:
+                found.add(address)
+    return found
+
+
+def test_the_preview_listens_on_this_computer_only_by_default(server: tuple[str, subprocess.Popen]) -> None:
+    """A draft of unpublished figures must not be on the office network unless --host says so."""
+    base, _ = server
+    port = int(base.rsplit(":", 1)[1].strip("/"))
+    assert listening_addresses(port) == {"0100007F"}, "127.0.0.1 only (0.0.0.0 would be 00000000)"

@@ -149,3 +149,40 @@ def test_corrections_are_shown_beside_the_figure_and_listed_with_reasons(built_s
     assert "更正，原为 303.36" in html
     assert "原为 303.36，更正为 300.48" in html
     assert html.count('class="correction-ref"') == 5
+
+
+class Tables(HTMLParser):
+    """Each table's header cells (id → scope) and its data cells' headers, for the association test."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[tuple[dict[str, str], list[list[str]], list[str]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        if tag == "table":
+            self.tables.append(({}, [], []))
+        elif tag == "th" and self.tables:
+            self.tables[-1][0][a.get("id", f"#{len(self.tables[-1][0])}")] = a.get("scope", "")
+        elif tag == "td" and self.tables:
+            self.tables[-1][1].append(a.get("headers", "").split())
+
+
+def test_every_data_cell_is_tied_to_its_row_and_column_headers(built_sample: Path) -> None:
+    """What a screen reader announces with each figure: every th has a scope; in a report's tables (headers
+    spanning rows and columns) every td names its headers, header cells of its own table, a column header
+    always among them. A simple listing (one header row) may rely on scope alone. axe and vnu pass without."""
+    checked = 0
+    for html in sorted(built_sample.rglob("*.html")):
+        report = re.fullmatch(r"[a-z0-9-]+/\d{4}/[a-z-]+\.html", html.relative_to(built_sample).as_posix())
+        for scopes, cells, _ in Tables(html.read_text(encoding="utf-8")).tables:
+            assert all(scope in ("col", "colgroup", "row", "rowgroup") for scope in scopes.values()), html.name
+            if not report and not any(cells):
+                assert "col" in scopes.values(), f"{html.name}: a listing without column headers"
+                continue
+            for headers in cells:
+                assert headers and all(h in scopes for h in headers), f"{html.name}: td headers={headers}"
+                assert any(scopes[h] in ("col", "colgroup") for h in headers), f"{html.name}: no column header"
+                checked += 1
+    assert checked > 1000  # the sample's report tables, not an empty site
