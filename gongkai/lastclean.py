@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai.causes import Edit, Values, edits_since, values_of
-from gongkai.pipeline import ReadResult, load, read_source
+from gongkai.pipeline import ReadResult, check, read_source
 from gongkai.preview import file_stamp
 from gongkai.problems import Report
 from gongkai.reader import Document
@@ -34,7 +34,7 @@ def check_remembering(root: Path) -> tuple[Report, Edit | None]:
         documents[source.path] = result[0]
         return result
 
-    report = load(root, read).report
+    report = check(root, read)
     store = _store(root)
     remembered = _recall(store)
     stamps = {path: list(file_stamp(path)) for path in documents}

@@ -117,9 +117,13 @@ def load(root: Path, read: Read = read_source, known: Known | None = None) -> Lo
     return Loaded(content, report, _check_archive(content, report), units)
 
 
-def check(root: Path) -> Report:
-    """`check` is the build without the write."""
-    return load(root).report
+def check(root: Path, read: Read = read_source) -> Report:
+    """`check` is the build without the write: what `build` refuses, `check` reports — the characters the
+    PDF fonts cannot draw included (where the fonts are installed; `build` says so where they are not)."""
+    loaded = load(root, read)
+    if loaded.content is not None and pdf.fonts_available():
+        _check_glyphs(loaded.content, loaded.units, loaded.report)
+    return loaded.report
 
 
 def _read_site(root: Path, source: Source, report: Report, read: Read) -> Content:
@@ -483,6 +487,11 @@ def _check_printable(
         raise SetupError("找不到中文字体 Noto Sans CJK（Debian 软件包 fonts-noto-cjk），无法生成 PDF。请运行 bash tools/setup.sh")
     if not pdf.harfbuzz_subsetting():
         log(pdf.fallback_warning())
+    _check_glyphs(content, units, report)
+
+
+def _check_glyphs(content: Content, units: dict[str, incremental.UnitCheck], report: Report) -> None:
+    """Every character of every file the PDF fonts can draw (a box in an archival PDF is not a draft's typo)."""
     printable = {unit_id for unit_id, checked in units.items() if checked.printable}
     documents = [content.site_document, *(u.document for u in content.units.values() if u.id not in printable),
                  *(r.document for r in content.reports if r.unit.id not in printable)]

@@ -174,3 +174,7 @@ def test_a_character_the_fonts_cannot_draw_stops_the_build(sample_site: Path, tm
     assert problem.line == text.split("\n").index("    单位无其他需要说明的情况。") + 1
     assert problem.column == len("    单位无其他需要说明的情况") + 1
     assert not out.exists()
+    from gongkai.pipeline import check
+
+    assert [(p.code, p.line, p.column) for p in check(sample_site).errors] == [(problem.code, problem.line, problem.column)], \
+        "check refuses what build refuses"
