@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
+from conftest import CONTENT
+
 from gongkai.forms import spec
+from gongkai.pipeline import BuildOptions, build, check
 
 NATIONAL_FINAL_ACCOUNTS = [
     "收入支出决算总表", "收入决算表", "支出决算表", "财政拨款收入支出决算总表", "一般公共预算财政拨款支出决算表",
@@ -36,3 +42,42 @@ def test_a_province_can_remove_an_inherited_alias() -> None:
     merged = spec._merge_kind(parent, child)["表格"][0]
     assert merged["别名"] == ["丙表", "丁表"]
     assert "去掉别名" not in merged
+
+
+STATE_CAPITAL_INCOME = """
+其他表格:
+  - 名称: 国有资本经营预算财政拨款收入支出决算表
+    栏目: [合计, 基本支出, 项目支出]
+    关系: [合计 = 基本支出 + 项目支出]
+    合计: {合计: 0.90, 基本支出: 0.40, 项目支出: 0.50}
+"""
+
+
+def _sample_as(tmp_path: Path, form: str) -> Path:
+    content = tmp_path / form / "content"
+    shutil.copytree(CONTENT, content)
+    site_file = content / "site.yaml"
+    site_file.write_text(site_file.read_text("utf-8").replace("表样: 湖南", f"表样: {form}"), encoding="utf-8")
+    return content
+
+
+def _problems(content: Path) -> list[tuple[str, str, int]]:
+    return sorted((p.code, Path(p.file).name, p.line) for p in check(content).problems)
+
+
+def test_a_sichuan_report_is_checked_and_builds(tmp_path: Path) -> None:
+    """The sample under 四川: the nine national tables check as under 湖南; a 四川 table without a declared
+    layout, written under 其他表格 with its printed columns, is checked by the generic rules and published."""
+    hunan, sichuan = _sample_as(tmp_path, "湖南"), _sample_as(tmp_path, "四川")
+    assert _problems(sichuan) == _problems(hunan)
+    report = sichuan / "huaihua-bjlxc" / "2023" / "final-accounts.yaml"
+    original = report.read_text("utf-8")
+    report.write_text(original + STATE_CAPITAL_INCOME, encoding="utf-8")
+    assert _problems(sichuan) == _problems(hunan)
+    out = tmp_path / "site"
+    build(sichuan, BuildOptions(out=out, pdf=False))
+    pages = [p for p in out.rglob("final-accounts.html") if "2023" in p.as_posix()]
+    assert pages and "国有资本经营预算财政拨款收入支出决算表" in pages[0].read_text("utf-8")
+    report.write_text(original + STATE_CAPITAL_INCOME.replace("合计: 0.90", "合计: 1.00"), encoding="utf-8")
+    added = [p for p in _problems(sichuan) if p not in _problems(hunan)]
+    assert added == [("sum-mismatch", "final-accounts.yaml", added[0][2])]  # 1.00 ≠ 0.40 + 0.50
