@@ -19,7 +19,7 @@ from gongkai.checks.rules import Context
 from gongkai.content import Content, ReportEntry, UnitEntry
 from gongkai.downloads import Download
 from gongkai.models import REPORT_KINDS, Disclosure, SiteConfig, Unit
-from gongkai.models.base import Strict
+from gongkai.models.base import Strict, with_places
 from gongkai.problems import FieldPath, Finding, Problem, Report, Severity, display_file, format_path
 from gongkai.publish import PublishFailed, SiteVanished, staging
 from gongkai.reader import Document, read_document
@@ -210,7 +210,7 @@ def model_class(content: Content, kind: str, unit_form: str | None = None) -> ty
     model = REPORT_KINDS[kind]
     if issubclass(model, Disclosure):
         return model.for_form(unit_form or content.config.form, content.config.places)
-    return model
+    return with_places(model, content.config.places)  # the self-evaluation forms' amounts too
 
 
 def _read_report(content: Content, unit: UnitEntry, source: Source, report: Report, read: Read) -> ReportEntry | None:

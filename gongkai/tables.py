@@ -24,7 +24,7 @@ from gongkai.models.self_evaluation import (
     SelfEvaluation,
     Total,
 )
-from gongkai.numbers import money, plain
+from gongkai.numbers import decimals, money, plain
 
 Kind = Literal["money", "percent", "score", "count", "area", "text", "label"]
 Value = Union[Decimal, int, str, None]
@@ -60,7 +60,8 @@ class Cell:
         if self.value is None:
             return ""
         if self.kind == "money":
-            return money(Decimal(self.value)) if self.places == 2 else f"{Decimal(self.value):.{self.places}f}"
+            places = max(self.places, decimals(Decimal(self.value)))  # a figure is never rounded away
+            return money(Decimal(self.value)) if places == 2 else f"{Decimal(self.value):.{places}f}"
         if self.kind == "percent":
             return f"{plain(Decimal(self.value))}%"
         if self.kind in ("score", "count", "area"):

@@ -37,7 +37,7 @@ def validate(doc: Document, model: type[M]) -> tuple[M | None, list[Finding]]:
     if refused:  # a lone surrogate or a NUL would only break later, in a parser or on a page
         return None, refused
     try:
-        result = model.model_validate(doc.data)
+        result = model.model_validate(doc.data, context={"places": model.PLACES})
     except ValidationError as error:
         return None, list(_findings(error, model, doc))
     for _ in walk(result):

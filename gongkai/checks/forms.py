@@ -261,7 +261,8 @@ def levels_add_up(r: Disclosure, ctx: Context) -> Iterator[Finding]:
         tops = [row for row in valid if _level(row) == 0]
         if not tops and not any(row.code for row in part.rows):
             tops = part.rows
-        if table.total is not None and (tops or table.spec.scheme == LISTED):
+        # A table printed with only its 合计 row (no detail rows) has nothing to add up.
+        if table.total is not None and part.rows and (tops or table.spec.scheme == LISTED):
             yield from _column_sums(ctx, r, table, part, table.total, tops or part.rows)
 
 

@@ -2,8 +2,8 @@
 that ties them, read from the YAML files beside this module.
 
 A province's form inherits the national one (`继承: 全国`) and writes only what differs: a table with a
-known 编号 is merged key by key, a new one is added (after `排在`), `去掉` drops tables, and its 关系 are
-added to the inherited ones. Nothing here knows a province: a new one is a new file.
+known 编号 is merged key by key (`去掉别名` removes inherited aliases), a new one is added (after `排在`), `去掉`
+drops tables, and its 关系 are added to the inherited ones. Nothing here knows a province: a new one is a new file.
 """
 
 from __future__ import annotations
@@ -283,9 +283,11 @@ def _merge_kind(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]
     tables = [dict(t) for t in parent.get("表格") or () if t.get("编号") not in dropped]
     for table in child.get("表格") or ():
         at = next((i for i, t in enumerate(tables) if t.get("编号") == table.get("编号")), None)
-        if at is not None:  # merged key by key; a province's 别名 add to the parent's
-            aliases = [*(tables[at].get("别名") or ()), *(table.get("别名") or ())]
-            tables[at] = {**tables[at], **table, "别名": list(dict.fromkeys(aliases))}
+        if at is not None:  # merged key by key; a province's 别名 add to the parent's, 去掉别名 removes some
+            removed = set(map(str, table.get("去掉别名") or ()))
+            aliases = [a for a in (*(tables[at].get("别名") or ()), *(table.get("别名") or ())) if a not in removed]
+            own = {k: v for k, v in table.items() if k != "去掉别名"}
+            tables[at] = {**tables[at], **own, "别名": list(dict.fromkeys(aliases))}
             continue
         after = next((i for i, t in enumerate(tables) if t.get("编号") == table.get("排在")), len(tables) - 1)
         tables.insert(after + 1, dict(table))

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationInfo, model_validator
 from pydantic_core import PydanticCustomError
 
 from gongkai.problems import FieldPath, Finding
@@ -29,6 +29,7 @@ class Strict(BaseModel):
     """Unknown keys are errors, so a typo never silently drops a figure."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=False, validate_default=False)
+    PLACES: ClassVar[int] = 2  # the site's 金额小数位数 (see `with_places`)
     _path: FieldPath = PrivateAttr(default=())
 
     @property
@@ -80,16 +81,31 @@ def _number_text(value: Any, what: str, unit_hint: str) -> str:
     return text
 
 
-def parse_money(value: Any, signed: bool = False) -> Decimal:
+def parse_money(value: Any, signed: bool = False, places: int = 2) -> Decimal:
     text = _number_text(value, "金额", "（金额单位在文件开头统一声明）")
     if not _MONEY.fullmatch(text):
         raise PydanticCustomError("bad-amount", "“{text}”不是有效的金额，应写成如 293.53 的数字", {"text": text})
     amount = Decimal(_within(text, "bad-amount"))
     if amount < 0 and not signed:
         raise PydanticCustomError("negative-amount", "金额不能为负数：“{text}”", {"text": text})
-    if amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise PydanticCustomError("too-many-decimals", "金额最多保留两位小数（到分）：“{text}”", {"text": text})
+    if amount.as_tuple().exponent < -places:  # type: ignore[operator]
+        most = "两位小数（到分）" if places == 2 else f"{places}位小数"
+        raise PydanticCustomError("too-many-decimals", "金额最多保留{most}：“{text}”", {"text": text, "most": most})
     return amount
+
+
+def _places(info: ValidationInfo) -> int:
+    """The site's 金额小数位数, passed by `validate` as the validation context (2 without one)."""
+    context = info.context if isinstance(info.context, dict) else {}
+    return int(context.get("places", 2))
+
+
+def _money_in_context(value: Any, info: ValidationInfo) -> Decimal:
+    return parse_money(value, places=_places(info))
+
+
+def _signed_money_in_context(value: Any, info: ValidationInfo) -> Decimal:
+    return parse_money(value, signed=True, places=_places(info))
 
 
 def parse_area(value: Any) -> Decimal:
@@ -178,8 +194,8 @@ def parse_text(value: Any) -> str:
     return text
 
 
-Money = Annotated[Decimal, BeforeValidator(parse_money)]
-SignedMoney = Annotated[Decimal, BeforeValidator(parse_signed_money)]
+Money = Annotated[Decimal, BeforeValidator(_money_in_context)]
+SignedMoney = Annotated[Decimal, BeforeValidator(_signed_money_in_context)]
 Area = Annotated[Decimal, BeforeValidator(parse_area)]
 Percent = Annotated[Decimal, BeforeValidator(parse_percent)]
 SignedPercent = Annotated[Decimal, BeforeValidator(parse_signed_percent)]
@@ -300,3 +316,18 @@ def walk(obj: Any, path: FieldPath = ()) -> Iterator[Strict]:
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
             yield from walk(item, path + (index,))
+
+
+_WITH_PLACES: dict[tuple[type[Strict], int], type[Strict]] = {}
+
+
+def with_places(model: type[Strict], places: int) -> type[Strict]:
+    """The model whose amounts may carry the site's 金额小数位数 (a subclass, made once per model and places)."""
+    if places == model.PLACES:
+        return model
+    key = (model, places)
+    if key not in _WITH_PLACES:
+        name = f"{model.__name__}_{places}"
+        _WITH_PLACES[key] = type(name, (model,), {"PLACES": places, "__module__": model.__module__, "__qualname__": name})
+    return _WITH_PLACES[key]
+
