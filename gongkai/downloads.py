@@ -67,11 +67,31 @@ def write_downloads(entry: ReportEntry, tables: list[Table], site_dir: Path) -> 
     """
     folder = PurePosixPath(entry.unit.id, str(entry.year), FOLDER)
     grids = [_flatten(table, entry.model.money_unit) for table in tables]
-    written = [_write(site_dir, folder / f"{entry.kind}-{g.table.id}.csv", _csv_bytes(g), g.table) for g in grids]
-    written.append(_write(site_dir, folder / f"{entry.kind}.xlsx", _xlsx_bytes(entry, grids)))
-    written.append(_write(site_dir, folder / f"{entry.kind}.json", _json_bytes(entry)))
+    written = [_write(site_dir, folder / table_file(entry, g.table.id), _csv_bytes(g), g.table) for g in grids]
+    written.append(_write(site_dir, folder / f"{file_stem(entry)}.xlsx", _xlsx_bytes(entry, grids)))
+    written.append(_write(site_dir, folder / json_file(entry), _json_bytes(entry)))
     _write_long(site_dir, PurePosixPath(long_path(entry)), long_rows(entry, grids))
     return written
+
+
+# File names carry unit, year and kind (and the table), so files downloaded from several reports never
+# share a name: huaihua-bjlxc-2023-budget-income.csv. Reports of a frozen year are never rendered again:
+# their pages and files are published from the archive bag as they were sealed, with the names they had then.
+
+
+def file_stem(entry: ReportEntry) -> str:
+    """“huaihua-bjlxc-2023-budget”: what every download of the report is named after."""
+    return f"{entry.unit.id}-{entry.year}-{entry.kind}"
+
+
+def table_file(entry: ReportEntry, table_id: str) -> str:
+    """The name of one table's CSV, e.g. “huaihua-bjlxc-2023-budget-income.csv”."""
+    return f"{file_stem(entry)}-{table_id}.csv"
+
+
+def json_file(entry: ReportEntry) -> str:
+    """The name of the report's validated-data JSON (also attached to its PDF)."""
+    return f"{file_stem(entry)}.json"
 
 
 # Long format: one row per figure, what the site-wide dataset (opendata.py) is made of. Each report
@@ -95,7 +115,7 @@ def long_rows(entry: ReportEntry, grids: list[_Grid]) -> list[list[str]]:
     """Every cell of every table's CSV that is not a row's label: where it stands, and its value as there."""
     rows = []
     for grid in grids:
-        source = f"{site.downloads_dir(entry)}/{entry.kind}-{grid.table.id}.csv"
+        source = f"{site.downloads_dir(entry)}/{table_file(entry, grid.table.id)}"
         labels = grid.table.columns() + [""] * len(grid.header)
         for number, row in enumerate(grid.rows, 1):
             for column, cell in enumerate(row):
