@@ -123,8 +123,10 @@ def test_csv_gives_back_the_source_figures(site, source) -> None:
     assert row_of(items, "办公费") == ["办公费", "0.40"]
 
     funds = read_csv(out, "funds")
-    assert funds[1][column(funds, "执行率")] == yaml_figure(source, "自评表", "年度资金总额", "执行率") == "99.96%"
-    assert row_of(read_csv(out, "three-public"), "增减率") == ["增减率", "-31.79%"]
+    # a column of rates: “（%）” in its label, the number alone in its cells
+    assert yaml_figure(source, "自评表", "年度资金总额", "执行率") == "99.96%"
+    assert funds[1][column(funds, "执行率（%）")] == "99.96"
+    assert row_of(read_csv(out, "three-public"), "增减率") == ["增减率", "-31.79%"]  # a rate among amounts
     assert row_of(execution, "基本支出")[column(execution, "年中追加（万元）")] == "——"
 
 
@@ -136,25 +138,27 @@ def test_every_figure_of_every_table_is_in_its_csv_verbatim(site, tables, source
         records = table.records()
         assert len(rows) == len(records) + 1, table.id
         for record, row in zip(records, rows[1:], strict=True):
-            assert row[: len(record)] == [cell.exact for cell in record], table.id
+            rates = [label.endswith("（%）") for label in rows[0]]  # their cells: the number without its “%”
+            exact = [c.exact.removesuffix("%") if rates[i] and c.numeric else c.exact for i, c in enumerate(record)]
+            assert row[: len(record)] == exact, table.id
             derived = {i for i, label in enumerate(table.columns()) if "推算" in label}  # labelled as Gongkai's
             for index, (cell, text) in enumerate(zip(record, row, strict=False)):
                 if cell.numeric and cell.kind in ("money", "percent", "score", "area", "count") and index not in derived:
-                    assert text in written_in_source, (table.id, text)
+                    assert (f"{text}%" if rates[index] else text) in written_in_source, (table.id, text)
 
 
 def test_csv_headers_carry_the_unit(site) -> None:
     out, _ = site
     assert read_csv(out, "income")[0] == ["项目", "金额（万元）"]
     assert read_csv(out, "staffing")[0] == ["项目", "人数（人）"]
-    assert read_csv(out, "staff-control")[0] == ["编制数（人）", "实际在职人数（人）", "控制率", "更正说明"]
+    assert read_csv(out, "staff-control")[0] == ["编制数（人）", "实际在职人数（人）", "控制率（%）", "更正说明"]
     assert read_csv(out, "buildings")[0] == [
         "批复规模（㎡）",
         "实际规模（㎡）",
-        "规模控制率",
+        "规模控制率（%）",
         "预算投资（万元）",
         "实际投资（万元）",
-        "投资概算控制率",
+        "投资概算控制率（%）",
     ]
     assert read_csv(out, "cost-control")[0][:4] == [
         "项目",
@@ -176,7 +180,7 @@ def test_corrections_get_a_column_only_where_there_are_any(site, tables) -> None
     assert note.startswith("年中调减：原发布为“（未列示）”，更正为“18.07”。")
     assert note.endswith("（2026-11-29 更正）")
     control = read_csv(out, "staff-control")
-    assert control[1][:3] == ["19", "10", "52.63%"]
+    assert control[1][:3] == ["19", "10", "52.63"]
     assert "原发布为“100%”" in control[1][3]
     corrected = {t.id for t in tables if any(c.correction for row in t.body for c in row)}
     for table in tables:
@@ -217,7 +221,8 @@ def test_workbook_numbers_are_numbers_formatted_as_the_source(site) -> None:
     assert items["B2"].value == pytest.approx(55.2) and items["B2"].number_format == "0.00"
     funds = book["年度资金总额"]
     rate = funds.cell(2, 6)
-    assert rate.value == pytest.approx(0.9996) and rate.number_format == "0.00%"
+    assert funds.cell(1, 6).value == "执行率（%）"
+    assert rate.value == pytest.approx(99.96) and rate.number_format == "0.00"
     assert funds.cell(2, 5).value == 10 and funds.cell(2, 5).number_format == "0"
     execution = book["基本支出和项目支出执行情况"]
     assert execution["C2"].value == "——" and execution["C2"].data_type == "s"
@@ -228,10 +233,12 @@ def test_workbook_gives_back_every_figure(site, tables) -> None:
     out, _ = site
     book = openpyxl.load_workbook(out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")
     for table, sheet in zip(tables, book.worksheets[1:], strict=True):
+        rates = [str(c.value).endswith("（%）") for c in next(sheet.iter_rows(max_row=1))]  # a column of rates
         for record, row in zip(table.records(), sheet.iter_rows(min_row=2), strict=True):
             for cell, written in zip(record, row, strict=False):
                 if cell.numeric:
-                    expected = Decimal(cell.value) / (100 if cell.kind == "percent" else 1)
+                    scaled = cell.kind == "percent" and not rates[written.column - 1]  # a rate among amounts: 0.52
+                    expected = Decimal(cell.value) / (100 if scaled else 1)
                     assert Decimal(str(written.value)) == expected, (table.id, written.coordinate)
                 else:
                     assert (written.value or "") == cell.exact, (table.id, written.coordinate)
