@@ -7,7 +7,8 @@ bytes, so a rebuilt site shows no spurious changes and anyone can verify a downl
 Choices a reader of the files should know (the workbook's “说明” sheet says the same in Chinese):
 
 * Header labels carry the unit: a column of amounts reads “金额（万元）”, scores “分值（分）”, counts the
-  table's own unit (“人数（人）”). Rates carry their own “%” in every cell, so their label stays bare.
+  table's own unit (“人数（人）”), a column of rates “执行率（%）” with bare numbers (“99.96”). A rate in a
+  column of other figures (the 增减率 row of a table of amounts) keeps its own “%”.
   A label that already names its unit (“批复规模（㎡）”) is left alone.
 * A corrected figure is written with its corrected value. Tables that have corrections get one extra
   last column “更正说明” giving, per row, the value first published and the reason; tables without
@@ -67,11 +68,31 @@ def write_downloads(entry: ReportEntry, tables: list[Table], site_dir: Path) -> 
     """
     folder = PurePosixPath(entry.unit.id, str(entry.year), FOLDER)
     grids = [_flatten(table, entry.model.money_unit) for table in tables]
-    written = [_write(site_dir, folder / f"{entry.kind}-{g.table.id}.csv", _csv_bytes(g), g.table) for g in grids]
-    written.append(_write(site_dir, folder / f"{entry.kind}.xlsx", _xlsx_bytes(entry, grids)))
-    written.append(_write(site_dir, folder / f"{entry.kind}.json", _json_bytes(entry)))
+    written = [_write(site_dir, folder / table_file(entry, g.table.id), _csv_bytes(g), g.table) for g in grids]
+    written.append(_write(site_dir, folder / f"{file_stem(entry)}.xlsx", _xlsx_bytes(entry, grids)))
+    written.append(_write(site_dir, folder / json_file(entry), _json_bytes(entry)))
     _write_long(site_dir, PurePosixPath(long_path(entry)), long_rows(entry, grids))
     return written
+
+
+# File names carry unit, year and kind (and the table), so files downloaded from several reports never
+# share a name: huaihua-bjlxc-2023-budget-income.csv. Reports of a frozen year are never rendered again:
+# their pages and files are published from the archive bag as they were sealed, with the names they had then.
+
+
+def file_stem(entry: ReportEntry) -> str:
+    """“huaihua-bjlxc-2023-budget”: what every download of the report is named after."""
+    return f"{entry.unit.id}-{entry.year}-{entry.kind}"
+
+
+def table_file(entry: ReportEntry, table_id: str) -> str:
+    """The name of one table's CSV, e.g. “huaihua-bjlxc-2023-budget-income.csv”."""
+    return f"{file_stem(entry)}-{table_id}.csv"
+
+
+def json_file(entry: ReportEntry) -> str:
+    """The name of the report's validated-data JSON (also attached to its PDF)."""
+    return f"{file_stem(entry)}.json"
 
 
 # Long format: one row per figure, what the site-wide dataset (opendata.py) is made of. Each report
@@ -95,7 +116,7 @@ def long_rows(entry: ReportEntry, grids: list[_Grid]) -> list[list[str]]:
     """Every cell of every table's CSV that is not a row's label: where it stands, and its value as there."""
     rows = []
     for grid in grids:
-        source = f"{site.downloads_dir(entry)}/{entry.kind}-{grid.table.id}.csv"
+        source = f"{site.downloads_dir(entry)}/{table_file(entry, grid.table.id)}"
         labels = grid.table.columns() + [""] * len(grid.header)
         for number, row in enumerate(grid.rows, 1):
             for column, cell in enumerate(row):
@@ -105,7 +126,7 @@ def long_rows(entry: ReportEntry, grids: list[_Grid]) -> list[list[str]]:
                 published = str(cell.correction.published) if cell.correction is not None else ""
                 rows.append([
                     entry.unit.name, str(entry.year), site.KIND_NAMES[entry.kind], grid.table.caption, str(number),
-                    label, labels[column], _csv_value(cell), str(cell.value) if cell.numeric else "",
+                    label, labels[column], _csv_value(cell, column in grid.percent), str(cell.value) if cell.numeric else "",
                     _cell_unit(grid.table, cell, entry.model.money_unit), published, source,
                 ])
     return rows
@@ -213,6 +234,7 @@ class _Grid:
     header: list[str]
     rows: list[list[Cell]]
     notes: list[str] | None  # the 更正说明 column, only for tables with corrections
+    percent: frozenset[int] = frozenset()  # columns of rates only: “（%）” in the label, bare numbers in the cells
 
 
 def _flatten(table: Table, money_unit: str) -> _Grid:
@@ -222,21 +244,25 @@ def _flatten(table: Table, money_unit: str) -> _Grid:
     width = max([len(labels), *(len(r) for r in rows)])
     labels += [""] * (width - len(labels))
     rows = [r + [Cell()] * (width - len(r)) for r in rows]
-    header = [_with_unit(label, _column_unit(table, rows, c, money_unit)) for c, label in enumerate(labels)]
+    units = [_column_unit(table, rows, c, money_unit) for c in range(width)]
+    header = [_with_unit(label, unit) for label, unit in zip(labels, units, strict=True)]
+    percent = frozenset(c for c, unit in enumerate(units) if unit == "%")
     notes = [_row_notes(row, labels) for row in rows]
     if not any(notes):
-        return _Grid(table, header, rows, None)
-    return _Grid(table, [*header, CORRECTION_COLUMN], rows, notes)
+        return _Grid(table, header, rows, None, percent)
+    return _Grid(table, [*header, CORRECTION_COLUMN], rows, notes, percent)
 
 
 def _column_unit(table: Table, rows: list[list[Cell]], column: int, money_unit: str) -> str:
-    """The unit of a column whose figures are all of one kind; none for rates (their cells say %)."""
+    """The unit of a column whose figures are all of one kind."""
     kinds = {row[column].kind for row in rows if row[column].numeric and not row[column].header}
     if len(kinds) != 1:
         return ""
     kind = kinds.pop()
     if kind == "money":
         return money_unit
+    if kind == "percent":
+        return "%"
     if kind == "count":
         return table.unit.removeprefix("单位：") if table.unit.startswith("单位：") else ""
     return _UNIT_OF_KIND.get(kind, "")
@@ -271,14 +297,17 @@ def _csv_bytes(grid: _Grid) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(grid.header)
     for r, row in enumerate(grid.rows):
-        values = [_csv_value(cell) for cell in row]
+        values = [_csv_value(cell, c in grid.percent) for c, cell in enumerate(row)]
         writer.writerow(values + ([grid.notes[r]] if grid.notes is not None else []))
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def _csv_value(cell: Cell) -> str:
-    """The exact source text; text that a spreadsheet would run as a formula gets a leading apostrophe."""
+def _csv_value(cell: Cell, bare_percent: bool = False) -> str:
+    """The exact source text (a rate in a column of rates without its “%”, which the label carries);
+    text that a spreadsheet would run as a formula gets a leading apostrophe."""
     value = cell.exact
+    if bare_percent and cell.numeric and cell.kind == "percent":
+        return value.removesuffix("%")
     if not cell.numeric and value.startswith(_FORMULA_START):
         return "'" + value
     return value
@@ -332,7 +361,7 @@ def _info_rows(entry: ReportEntry, grids: list[_Grid], names: list[str]) -> list
         ["金额单位", report.money_unit],
         ["发布日期", report.published.isoformat()],
         ["数据来源", f"{unit}发布的《{report.title}》；数据文件 {source}"],
-        ["数字", f"与原文一致，未重新四舍五入。金额以{report.money_unit}为单位，比率以百分数显示。"],
+        ["数字", f"与原文一致，未重新四舍五入。金额以{report.money_unit}为单位，比率栏的标题注明“（%）”，栏中为百分数的数字；与金额同栏的比率带“%”。"],
         ["符号", "“——”表示表格中该栏不适用；空白表示原文未填写。"],
         ["更正", f"发布后更正的数字，表中为更正后的数值；原发布值和更正理由见该表最后一列“{CORRECTION_COLUMN}”。"],
         [],
@@ -351,14 +380,14 @@ def _table_rows(grid: _Grid) -> list[Row]:
     """Header row in bold; each figure a number with the decimals the source used."""
     rows: list[Row] = [[xlsx.Cell(label, _BOLD) for label in grid.header]]
     for r, row in enumerate(grid.rows):
-        cells = [_cell(source) for source in row]
+        cells = [_cell(source, c in grid.percent) for c, source in enumerate(row)]
         if grid.notes is not None:
             cells.append(xlsx.Cell(grid.notes[r]) if grid.notes[r] else None)
         rows.append(cells)
     return rows
 
 
-def _cell(cell: Cell) -> xlsx.Cell | None:
+def _cell(cell: Cell, bare_percent: bool = False) -> xlsx.Cell | None:
     """A figure as a number formatted like the source; anything else as text, never as a formula."""
     if cell.empty:
         return None
@@ -368,7 +397,7 @@ def _cell(cell: Cell) -> xlsx.Cell | None:
     if cell.kind == "money":
         return xlsx.Cell(value, _number_style("0.00"))
     places = decimals(value)
-    if cell.kind == "percent":
+    if cell.kind == "percent" and not bare_percent:  # in a column of rates the label says “（%）”
         return xlsx.Cell(value.scaleb(-2), _number_style(_pattern(places) + "%"))
     return xlsx.Cell(value, _number_style(_pattern(places)))
 

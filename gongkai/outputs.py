@@ -19,7 +19,7 @@ import jinja2
 from gongkai import archive, incremental, pdf, site
 from gongkai.charts import report_charts
 from gongkai.content import Content, ReportEntry
-from gongkai.downloads import Download, long_json_path, long_path, write_downloads
+from gongkai.downloads import Download, json_file, long_json_path, long_path, write_downloads
 from gongkai.markup import TextFix
 from gongkai.problems import Problem
 from gongkai.render import render_page, template_problem, write_page
@@ -179,7 +179,7 @@ def pdf_job(env: Any, content: Content, entry: ReportEntry, view: dict[str, Any]
         **view, "entry": entry, "print_mode": True, "running_header": running,
         "pdf_created": created.isoformat(), "pdf_modified": modified.isoformat(),
     })
-    data = stage / site.downloads_dir(entry) / f"{entry.kind}.json"
+    data = stage / site.downloads_dir(entry) / json_file(entry)
     attachments = (
         pdf.AttachedFile(entry.source.name, entry.source.read_bytes(), "报告的源数据（YAML）", "Source"),
         pdf.AttachedFile(data.name, data.read_bytes(), "经校验的报告数据（JSON）", "Data"),

@@ -39,6 +39,26 @@ def _spans(cell: Cell) -> str:
     return spans + f' colspan="{cell.colspan}"' if cell.colspan > 1 else spans
 
 
+def _group_starts(t: Table) -> dict[int, str]:
+    """Where a <tbody> opens, and its tag: a label spanning rows (“效益指标（30分）”) opens a group of
+    exactly the rows it spans, which the PDF keeps on one page with its label (tbody.group, print.css);
+    the rows between groups share a plain <tbody>. A rowspan never crosses a tbody, so this is valid HTML."""
+    starts: dict[int, str] = {}
+    r, plain = 0, False
+    while r < len(t.body):
+        end = r + 1
+        row = r
+        while row < end:  # spans inside the group may reach further
+            end = max([end, *(row + c.rowspan for c in t.body[row])])
+            row += 1
+        if end - r > 1:
+            starts[r], plain = '<tbody class="group">\n', False
+        elif not plain:
+            starts[r], plain = "<tbody>\n", True
+        r = end
+    return starts
+
+
 def table_html(t: Table, link: Callable[[str], str] = str) -> Markup:
     """The table in its scrolling region, with its caption, header ids, `headers` and corrections."""
     tid = _e(t.id)
@@ -53,8 +73,13 @@ def table_html(t: Table, link: Callable[[str], str] = str) -> Markup:
             for c in row
         )
         out.append(f"<tr>{cells}</tr>\n")
-    out.append("</thead>\n<tbody>\n")
+    out.append("</thead>\n")
+    starts = _group_starts(t)
+    if not t.body:
+        out.append("<tbody>\n")
     for r, row in enumerate(t.body):
+        if r in starts:
+            out.append(("</tbody>\n" if r else "") + starts[r])
         out.append("<tr>")
         for i, c in enumerate(row):
             empty = c.empty

@@ -175,14 +175,14 @@ def test_a_recorded_correction_republishes_and_keeps_the_original(frozen: tuple[
 
 def test_verify_names_a_flipped_byte_in_the_site_and_in_the_bag(frozen: tuple[Path, Path, BuildOptions]) -> None:
     content, site, _ = frozen
-    published = site / "huaihua-bjlxc/2023/downloads/self-evaluation-income.csv"
+    published = site / "huaihua-bjlxc/2023/downloads/huaihua-bjlxc-2023-self-evaluation-income.csv"
     data = bytearray(published.read_bytes())
     data[-3] ^= 1
     published.write_bytes(bytes(data))
     [message] = archive.verify(content, site)
     assert "self-evaluation-income.csv" in message and "已被修改" in message
 
-    stored = content / "archive/2023/data/site/huaihua-bjlxc/2023/downloads/self-evaluation.json"
+    stored = content / "archive/2023/data/site/huaihua-bjlxc/2023/downloads/huaihua-bjlxc-2023-self-evaluation.json"
     stored.write_bytes(stored.read_bytes() + b" ")
     messages = archive.verify(content, site, [2023])
     assert any("归档包校验失败" in m and "self-evaluation.json" in m for m in messages)

@@ -411,12 +411,14 @@ def test_pages_and_downloads_of_the_new_kinds(built_sample: Path) -> None:
         assert "十、名词解释" in page and 'id="general-public"' in page and "附表" in page
         kind = report.split("/")[1]
         downloads = built_sample / UNIT / report.split("/")[0] / "downloads"
-        assert (downloads / f"{kind}.xlsx").is_file() and (downloads / f"{kind}.json").is_file()
-        assert (downloads / f"{kind}-three-public.csv").is_file()
+        stem = f"{UNIT}-{report.replace('/', '-')}"  # unit, year and kind in every name
+        assert (downloads / f"{stem}.xlsx").is_file() and (downloads / f"{stem}.json").is_file()
+        assert (downloads / f"{stem}-three-public.csv").is_file()
+        assert not (downloads / f"{kind}.xlsx").exists()
     home = (built_sample / "index.html").read_text(encoding="utf-8")
     for kind in ("budget", "final-accounts", "self-evaluation"):
         assert f'href="{UNIT}/2023/{kind}.html"' in home
-    csv = (built_sample / UNIT / "2023/downloads/final-accounts-general-public.csv").read_text(encoding="utf-8-sig")
+    csv = (built_sample / UNIT / f"2023/downloads/{UNIT}-2023-final-accounts-general-public.csv").read_text(encoding="utf-8-sig")
     assert csv.splitlines()[0].startswith("科目编码,科目名称,年初预算数（万元）,全年预算数（万元）,决算数·合计（万元）")
     assert "2010301,行政运行,167.89,144.99,144.87,144.87,121.57,23.30," in csv
 
@@ -434,7 +436,8 @@ def test_pdfs_of_the_new_kinds(built_with_pdf: Path, report: str) -> None:
     path = built_with_pdf / UNIT / f"{report}.pdf"
     kind = report.split("/")[1]
     with pikepdf.open(path) as pdf:
-        assert sorted(pdf.attachments) == [f"{kind}.json", f"{kind}.yaml"]
+        year = report.split("/")[0]
+        assert sorted(pdf.attachments) == sorted([f"{UNIT}-{year}-{kind}.json", f"{kind}.yaml"])
         meta = pdf.open_metadata(set_pikepdf_as_editor=False)
         assert meta.get("pdfaid:part") == "3" and meta.get("pdfaid:conformance") == "A"
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout

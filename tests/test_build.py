@@ -108,7 +108,7 @@ def test_parallel_and_serial_builds_give_the_same_site(three_units: Path, tmp_pa
         loaded = build(three_units, BuildOptions(out=tmp_path / f"jobs-{jobs}", pdf=False, jobs=jobs))
         assert loaded.report.ok, loaded.report.errors
     assert snapshot(tmp_path / "jobs-1") == snapshot(tmp_path / "jobs-2")
-    assert (tmp_path / "jobs-2" / "copy-two" / "2023" / "downloads" / "self-evaluation.xlsx").is_file()
+    assert (tmp_path / "jobs-2" / "copy-two" / "2023" / "downloads" / "copy-two-2023-self-evaluation.xlsx").is_file()
 
 
 def test_a_template_error_in_a_worker_names_the_template_and_its_line(three_units: Path, tmp_path: Path) -> None:

@@ -51,7 +51,7 @@ def source() -> Document:
 
 
 def read_csv(site_dir: Path, table_id: str) -> list[list[str]]:
-    path = site_dir / FOLDER / f"self-evaluation-{table_id}.csv"
+    path = site_dir / FOLDER / f"huaihua-bjlxc-2023-self-evaluation-{table_id}.csv"
     with path.open(encoding="utf-8-sig", newline="") as f:
         return list(csv.reader(f))
 
@@ -80,12 +80,12 @@ def test_a_csv_per_table_in_page_order_then_the_workbook_and_the_json(site, tabl
     assert [d.table_id for d in downloads] == [t.id for t in tables] + [None, None]
     assert [d.format for d in downloads] == ["CSV"] * len(tables) + ["XLSX", "JSON"]
     assert downloads[2] == Download(
-        "收入预算（CSV）", "CSV", f"{FOLDER}/self-evaluation-income.csv", downloads[2].size, "income"
+        "收入预算（CSV）", "CSV", f"{FOLDER}/huaihua-bjlxc-2023-self-evaluation-income.csv", downloads[2].size, "income"
     )
     assert downloads[-2].label == "全部表格（XLSX 工作簿）"
-    assert downloads[-2].path == f"{FOLDER}/self-evaluation.xlsx"
+    assert downloads[-2].path == f"{FOLDER}/huaihua-bjlxc-2023-self-evaluation.xlsx"
     assert downloads[-1].label == "经校验的数据（JSON）"
-    assert downloads[-1].path == f"{FOLDER}/self-evaluation.json"
+    assert downloads[-1].path == f"{FOLDER}/huaihua-bjlxc-2023-self-evaluation.json"
     for d in downloads:
         assert (out / d.path).stat().st_size == d.size > 0
     assert sorted(p.name for p in (out / FOLDER).iterdir()) == sorted(Path(d.path).name for d in downloads)
@@ -123,8 +123,10 @@ def test_csv_gives_back_the_source_figures(site, source) -> None:
     assert row_of(items, "办公费") == ["办公费", "0.40"]
 
     funds = read_csv(out, "funds")
-    assert funds[1][column(funds, "执行率")] == yaml_figure(source, "自评表", "年度资金总额", "执行率") == "99.96%"
-    assert row_of(read_csv(out, "three-public"), "增减率") == ["增减率", "-31.79%"]
+    # a column of rates: “（%）” in its label, the number alone in its cells
+    assert yaml_figure(source, "自评表", "年度资金总额", "执行率") == "99.96%"
+    assert funds[1][column(funds, "执行率（%）")] == "99.96"
+    assert row_of(read_csv(out, "three-public"), "增减率") == ["增减率", "-31.79%"]  # a rate among amounts
     assert row_of(execution, "基本支出")[column(execution, "年中追加（万元）")] == "——"
 
 
@@ -136,25 +138,27 @@ def test_every_figure_of_every_table_is_in_its_csv_verbatim(site, tables, source
         records = table.records()
         assert len(rows) == len(records) + 1, table.id
         for record, row in zip(records, rows[1:], strict=True):
-            assert row[: len(record)] == [cell.exact for cell in record], table.id
+            rates = [label.endswith("（%）") for label in rows[0]]  # their cells: the number without its “%”
+            exact = [c.exact.removesuffix("%") if rates[i] and c.numeric else c.exact for i, c in enumerate(record)]
+            assert row[: len(record)] == exact, table.id
             derived = {i for i, label in enumerate(table.columns()) if "推算" in label}  # labelled as Gongkai's
             for index, (cell, text) in enumerate(zip(record, row, strict=False)):
                 if cell.numeric and cell.kind in ("money", "percent", "score", "area", "count") and index not in derived:
-                    assert text in written_in_source, (table.id, text)
+                    assert (f"{text}%" if rates[index] else text) in written_in_source, (table.id, text)
 
 
 def test_csv_headers_carry_the_unit(site) -> None:
     out, _ = site
     assert read_csv(out, "income")[0] == ["项目", "金额（万元）"]
     assert read_csv(out, "staffing")[0] == ["项目", "人数（人）"]
-    assert read_csv(out, "staff-control")[0] == ["编制数（人）", "实际在职人数（人）", "控制率", "更正说明"]
+    assert read_csv(out, "staff-control")[0] == ["编制数（人）", "实际在职人数（人）", "控制率（%）", "更正说明"]
     assert read_csv(out, "buildings")[0] == [
         "批复规模（㎡）",
         "实际规模（㎡）",
-        "规模控制率",
+        "规模控制率（%）",
         "预算投资（万元）",
         "实际投资（万元）",
-        "投资概算控制率",
+        "投资概算控制率（%）",
     ]
     assert read_csv(out, "cost-control")[0][:4] == [
         "项目",
@@ -176,7 +180,7 @@ def test_corrections_get_a_column_only_where_there_are_any(site, tables) -> None
     assert note.startswith("年中调减：原发布为“（未列示）”，更正为“18.07”。")
     assert note.endswith("（2026-11-29 更正）")
     control = read_csv(out, "staff-control")
-    assert control[1][:3] == ["19", "10", "52.63%"]
+    assert control[1][:3] == ["19", "10", "52.63"]
     assert "原发布为“100%”" in control[1][3]
     corrected = {t.id for t in tables if any(c.correction for row in t.body for c in row)}
     for table in tables:
@@ -187,7 +191,7 @@ def test_text_that_looks_like_a_formula_is_defused(entry, tmp_path) -> None:
     table = TableBuilder("t", "公式").columns("项目", "说明").row("甲", Cell("=1+1", "text")).build()
     write_downloads(entry, [table], tmp_path)
     assert read_csv(tmp_path, "t")[1] == ["甲", "'=1+1"]
-    sheet = openpyxl.load_workbook(tmp_path / FOLDER / "self-evaluation.xlsx")["公式"]
+    sheet = openpyxl.load_workbook(tmp_path / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")["公式"]
     assert sheet["B2"].value == "=1+1" and sheet["B2"].data_type == "s"
 
 
@@ -196,7 +200,7 @@ def test_text_that_looks_like_a_formula_is_defused(entry, tmp_path) -> None:
 
 def test_workbook_has_an_explanation_sheet_then_a_sheet_per_table(site, tables, entry) -> None:
     out, _ = site
-    book = openpyxl.load_workbook(out / FOLDER / "self-evaluation.xlsx")
+    book = openpyxl.load_workbook(out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")
     assert book.sheetnames == ["说明", *(t.caption for t in tables)]
     info = {row[0]: row[1] for row in book["说明"].iter_rows(values_only=True) if row and row[0]}
     assert info["报告"] == "2023年部门整体支出绩效自评报告"
@@ -210,14 +214,15 @@ def test_workbook_has_an_explanation_sheet_then_a_sheet_per_table(site, tables, 
 
 def test_workbook_numbers_are_numbers_formatted_as_the_source(site) -> None:
     out, _ = site
-    book = openpyxl.load_workbook(out / FOLDER / "self-evaluation.xlsx")
+    book = openpyxl.load_workbook(out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")
     items = book["基本支出主要明细"]
     assert [c.value for c in items[1]] == ["科目", "金额（万元）"]
     assert all(c.font.bold for c in items[1])
     assert items["B2"].value == pytest.approx(55.2) and items["B2"].number_format == "0.00"
     funds = book["年度资金总额"]
     rate = funds.cell(2, 6)
-    assert rate.value == pytest.approx(0.9996) and rate.number_format == "0.00%"
+    assert funds.cell(1, 6).value == "执行率（%）"
+    assert rate.value == pytest.approx(99.96) and rate.number_format == "0.00"
     assert funds.cell(2, 5).value == 10 and funds.cell(2, 5).number_format == "0"
     execution = book["基本支出和项目支出执行情况"]
     assert execution["C2"].value == "——" and execution["C2"].data_type == "s"
@@ -226,12 +231,14 @@ def test_workbook_numbers_are_numbers_formatted_as_the_source(site) -> None:
 
 def test_workbook_gives_back_every_figure(site, tables) -> None:
     out, _ = site
-    book = openpyxl.load_workbook(out / FOLDER / "self-evaluation.xlsx")
+    book = openpyxl.load_workbook(out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")
     for table, sheet in zip(tables, book.worksheets[1:], strict=True):
+        rates = [str(c.value).endswith("（%）") for c in next(sheet.iter_rows(max_row=1))]  # a column of rates
         for record, row in zip(table.records(), sheet.iter_rows(min_row=2), strict=True):
             for cell, written in zip(record, row, strict=False):
                 if cell.numeric:
-                    expected = Decimal(cell.value) / (100 if cell.kind == "percent" else 1)
+                    scaled = cell.kind == "percent" and not rates[written.column - 1]  # a rate among amounts: 0.52
+                    expected = Decimal(cell.value) / (100 if scaled else 1)
                     assert Decimal(str(written.value)) == expected, (table.id, written.coordinate)
                 else:
                     assert (written.value or "") == cell.exact, (table.id, written.coordinate)
@@ -241,7 +248,7 @@ def test_sheet_names_follow_excels_rules(entry, tmp_path) -> None:
     captions = ["说明", "资金[2023]/明细:合计*?", "很长的标题" * 8, "很长的标题" * 8, "'引号'"]
     tables = [TableBuilder(f"t{i}", c).columns("项目").row("甲").build() for i, c in enumerate(captions)]
     write_downloads(entry, tables, tmp_path)
-    names = openpyxl.load_workbook(tmp_path / FOLDER / "self-evaluation.xlsx").sheetnames
+    names = openpyxl.load_workbook(tmp_path / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx").sheetnames
     assert len({n.casefold() for n in names}) == len(names) == len(captions) + 1
     for name in names:
         assert 0 < len(name) <= 31 and not FORBIDDEN_IN_SHEET_NAMES.search(name)
@@ -255,7 +262,7 @@ def test_sheet_names_follow_excels_rules(entry, tmp_path) -> None:
 
 def test_json_wraps_the_validated_data(site) -> None:
     out, _ = site
-    text = (out / FOLDER / "self-evaluation.json").read_text(encoding="utf-8")
+    text = (out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.json").read_text(encoding="utf-8")
     data = json.loads(text)
     assert list(data) == ["单位", "年度", "报告", "金额单位", "数据"]
     assert data["单位"] == "湖南省怀化市人民政府驻北京联络处"
@@ -274,7 +281,7 @@ def test_json_wraps_the_validated_data(site) -> None:
 
 def test_json_figures_are_the_yaml_text(site, source) -> None:
     out, _ = site
-    data = json.loads((out / FOLDER / "self-evaluation.json").read_text(encoding="utf-8"))["数据"]
+    data = json.loads((out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.json").read_text(encoding="utf-8"))["数据"]
     compared = _compare(data, source.data, ())
     assert compared == sum(1 for leaf in _leaves(source.data) if leaf != "无")  # every value of the YAML
 
@@ -317,7 +324,7 @@ def test_two_builds_give_identical_bytes(entry, tables, site, tmp_path) -> None:
 
 def test_workbook_is_stamped_with_the_publication_date_not_now(site) -> None:
     out, _ = site
-    with zipfile.ZipFile(out / FOLDER / "self-evaluation.xlsx") as z:
+    with zipfile.ZipFile(out / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx") as z:
         assert {info.date_time for info in z.infolist()} == {(2024, 6, 6, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
     assert core.count("2024-06-06T00:00:00Z") == 2
@@ -326,7 +333,7 @@ def test_workbook_is_stamped_with_the_publication_date_not_now(site) -> None:
 def test_a_corrected_date_changes_the_stamp(entry, tables, tmp_path) -> None:
     model = entry.model.model_copy(update={"published": entry.model.published.replace(year=2025)})
     write_downloads(ReportEntry.read(entry.unit, entry.year, entry.kind, model, entry.document), tables, tmp_path)
-    with zipfile.ZipFile(tmp_path / FOLDER / "self-evaluation.xlsx") as z:
+    with zipfile.ZipFile(tmp_path / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx") as z:
         assert {info.date_time for info in z.infolist()} == {(2025, 6, 6, 0, 0, 0)}
 
 
@@ -361,8 +368,18 @@ def test_workbook_text_keeps_markup_characters(entry, tmp_path) -> None:
     tricky = '甲 & 乙 <丙> "丁" \'戊\' 行一\n行二'
     table = TableBuilder("t", "符号 & 引号").columns("项目", "说明").row("甲", Cell(tricky, "text")).build()
     write_downloads(entry, [table], tmp_path)
-    book = openpyxl.load_workbook(tmp_path / FOLDER / "self-evaluation.xlsx")
+    book = openpyxl.load_workbook(tmp_path / FOLDER / "huaihua-bjlxc-2023-self-evaluation.xlsx")
     sheet = book["符号 & 引号"]
     assert sheet["B2"].value == tricky
     assert sheet["B2"].alignment.wrap_text, "text with a line break wraps"
     assert sheet.freeze_panes == "A2"
+
+
+def test_download_names_carry_unit_year_kind_and_table(built_sample: Path) -> None:
+    """Files downloaded from several reports never share a name; the page links exactly those files."""
+    names = {p.name for p in built_sample.glob("huaihua-bjlxc/*/downloads/*")}
+    assert "huaihua-bjlxc-2023-budget-income.csv" in names and "huaihua-bjlxc-2024-budget-income.csv" in names
+    assert all(n.startswith("huaihua-bjlxc-20") for n in names), names
+    page = (built_sample / "huaihua-bjlxc/2024/budget.html").read_text(encoding="utf-8")
+    assert 'href="downloads/huaihua-bjlxc-2024-budget-income.csv" download' in page
+    assert 'href="downloads/huaihua-bjlxc-2024-budget.xlsx" download' in page

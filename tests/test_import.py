@@ -63,7 +63,7 @@ def test_our_own_workbook_imports_back_to_the_same_data(built: Path, tmp_path: P
     source = _report(root, kind, year)
     assert len(source.tables) >= 9
     (root / UNIT / str(year) / f"{kind}.yaml").unlink()
-    workbook = built / UNIT / str(year) / "downloads" / f"{kind}.xlsx"
+    workbook = built / UNIT / str(year) / "downloads" / f"{UNIT}-{year}-{kind}.xlsx"
 
     result = import_files(ImportRequest([workbook], UNIT, year, content=root))
 
@@ -80,7 +80,7 @@ def test_an_existing_report_is_not_overwritten_without_force(built: Path, tmp_pa
     root = copy_site(CONTENT, tmp_path / "content")
     target = root / UNIT / "2024" / "budget.yaml"
     before = target.read_bytes()
-    workbook = built / UNIT / "2024" / "downloads" / "budget.xlsx"
+    workbook = built / UNIT / "2024" / "downloads" / f"{UNIT}-2024-budget.xlsx"
     with pytest.raises(ImportFileError, match="已经存在"):
         import_files(ImportRequest([workbook], UNIT, 2024, content=root))
     assert target.read_bytes() == before
@@ -93,7 +93,7 @@ def test_the_command_prints_the_report_and_refuses_a_corrupt_file(
 ) -> None:
     root = copy_site(CONTENT, tmp_path / "content")
     (root / UNIT / "2024" / "budget.yaml").unlink()
-    workbook = built / UNIT / "2024" / "downloads" / "budget.xlsx"
+    workbook = built / UNIT / "2024" / "downloads" / f"{UNIT}-2024-budget.xlsx"
     assert main(["import", str(workbook), "--unit", UNIT, "--year", "2024", "--content", str(root)]) == 0
     out = capsys.readouterr().out
     assert "已导入《部门收支总表》" in out and "表格中的数字已全部导入" in out
@@ -344,7 +344,7 @@ def test_the_project_evaluation_workbook_imports_back_to_the_same_tables(built: 
     source = _report(root, "project-evaluation", 2023)
     target.unlink()
 
-    result = import_files(ImportRequest([built / UNIT / "2023" / "downloads" / "project-evaluation.xlsx"], UNIT, 2023, content=root))
+    result = import_files(ImportRequest([built / UNIT / "2023" / "downloads" / f"{UNIT}-2023-project-evaluation.xlsx"], UNIT, 2023, content=root))
 
     assert result.kind == "project-evaluation" and result.leftovers == []
     assert {p.code for p in result.problems if p.severity == "error"} == {"missing-value"}  # the texts left blank
@@ -372,7 +372,7 @@ def test_the_self_evaluation_workbook_imports_back_to_the_same_tables(built: Pat
     source = _report(root, "self-evaluation", 2023)
     target.unlink()
 
-    result = import_files(ImportRequest([built / UNIT / "2023" / "downloads" / "self-evaluation.xlsx"], UNIT, 2023, content=root))
+    result = import_files(ImportRequest([built / UNIT / "2023" / "downloads" / f"{UNIT}-2023-self-evaluation.xlsx"], UNIT, 2023, content=root))
 
     assert result.kind == "self-evaluation" and result.leftovers == []
     assert {p.code for p in result.problems if p.severity == "error"} == {"missing-value"}  # the fields left blank

@@ -104,7 +104,7 @@ def test_every_table_is_tagged_with_header_and_data_cells(built_with_pdf: Path) 
 def test_source_and_data_are_embedded(built_with_pdf: Path) -> None:
     with pikepdf.open(built_with_pdf / PDF) as pdf:
         files = pdf.attachments
-        assert sorted(files) == ["self-evaluation.json", "self-evaluation.yaml"]
+        assert sorted(files) == ["huaihua-bjlxc-2023-self-evaluation.json", "self-evaluation.yaml"]
         source = files["self-evaluation.yaml"].get_file().read_bytes()
     assert source == (CONTENT / SAMPLE_REPORT).read_bytes()
 

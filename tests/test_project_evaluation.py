@@ -192,12 +192,12 @@ def test_page_has_a_section_and_tables_per_project(built_sample: Path) -> None:
 def test_downloads_and_listings(built_sample: Path) -> None:
     folder = built_sample / UNIT / "2023" / "downloads"
     for name in ("projects", "project-1-funds", "project-1-indicators", "project-2-funds", "project-2-indicators"):
-        assert (folder / f"project-evaluation-{name}.csv").is_file()
-    assert (folder / "project-evaluation.xlsx").is_file() and (folder / "project-evaluation.json").is_file()
-    funds = (folder / "project-evaluation-project-2-funds.csv").read_text(encoding="utf-8-sig").splitlines()
+        assert (folder / f"{UNIT}-2023-project-evaluation-{name}.csv").is_file()
+    assert (folder / f"{UNIT}-2023-project-evaluation.xlsx").is_file() and (folder / f"{UNIT}-2023-project-evaluation.json").is_file()
+    funds = (folder / f"{UNIT}-2023-project-evaluation-project-2-funds.csv").read_text(encoding="utf-8-sig").splitlines()
     assert funds == [
-        "项目,年初预算数（万元）,全年预算数（万元）,全年执行数（万元）,分值（分）,执行率,得分（分）",
-        "年度资金总额,10.00,7.49,7.49,10,100%,10",
+        "项目,年初预算数（万元）,全年预算数（万元）,全年执行数（万元）,分值（分）,执行率（%）,得分（分）",
+        "年度资金总额,10.00,7.49,7.49,10,100,10",
         "其中：财政拨款,10.00,7.49,7.49,——,——,——",
         "其中：其他资金,0,0,0,——,——,——",
     ]
@@ -211,7 +211,7 @@ def test_pdf_has_every_project_and_its_sources(tmp_path: Path) -> None:
     build_site(CONTENT, out, pdf=True)
     path = out / UNIT / "2023" / "project-evaluation.pdf"
     with pikepdf.open(path) as pdf:
-        assert sorted(pdf.attachments) == ["project-evaluation.json", "project-evaluation.yaml"]
+        assert sorted(pdf.attachments) == [f"{UNIT}-2023-project-evaluation.json", "project-evaluation.yaml"]
         meta = pdf.open_metadata(set_pikepdf_as_editor=False)
         assert meta.get("pdfaid:part") == "3" and meta.get("pdfaid:conformance") == "A"
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
@@ -303,12 +303,12 @@ def test_a_blank_score_stays_blank_everywhere(tmp_path: Path) -> None:
     out = tmp_path / "site"
     build_site(content, out, pdf=True)
     folder = out / UNIT / "2023" / "downloads"
-    rows = (folder / "project-evaluation-project-1-indicators.csv").read_text(encoding="utf-8-sig").splitlines()
+    rows = (folder / f"{UNIT}-2023-project-evaluation-project-1-indicators.csv").read_text(encoding="utf-8-sig").splitlines()
     [row] = [r for r in rows if "来京对接联络服务人次" in r]
     assert row.endswith(",15,,")  # 分值 15, 得分 blank, no 偏差原因
-    funds = (folder / "project-evaluation-project-1-funds.csv").read_text(encoding="utf-8-sig").splitlines()
-    assert funds[1] == "年度资金总额,62.34,46.78,46.78,10,100%,"
-    book = openpyxl.load_workbook(folder / "project-evaluation.xlsx")
+    funds = (folder / f"{UNIT}-2023-project-evaluation-project-1-funds.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert funds[1] == "年度资金总额,62.34,46.78,46.78,10,100,"  # 执行率（%）
+    book = openpyxl.load_workbook(folder / f"{UNIT}-2023-project-evaluation.xlsx")
     sheet = next(s for s in book.worksheets if any("来京对接联络服务人次" == c.value for r in s.iter_rows() for c in r))
     [cells] = [r for r in sheet.iter_rows() if any(c.value == "来京对接联络服务人次" for c in r)]
     values = [c.value for c in cells]
@@ -334,8 +334,8 @@ def test_other_provinces_funding_rows_and_indicator_columns(sample_site: Path) -
     edit(sample_site, PROJECTS_FILE, "全年执行数: 0.01}", "全年执行数: 0}")
     out = sample_site.parent / "site"
     build_site(sample_site, out)
-    rows = (out / UNIT / "2023" / "downloads" / "project-evaluation-project-1-indicators.csv").read_text("utf-8-sig").splitlines()
+    rows = (out / UNIT / "2023" / "downloads" / f"{UNIT}-2023-project-evaluation-project-1-indicators.csv").read_text("utf-8-sig").splitlines()
     assert rows[0].startswith("一级指标,二级指标,三级指标,指标性质,年度指标值,度量单位,实际完成值,分值")
     assert any(",在京人才信息采集,定量,≥200,人,206人,5,5" in r for r in rows)
-    funds = (out / UNIT / "2023" / "downloads" / "project-evaluation-project-1-funds.csv").read_text("utf-8-sig")
+    funds = (out / UNIT / "2023" / "downloads" / f"{UNIT}-2023-project-evaluation-project-1-funds.csv").read_text("utf-8-sig")
     assert "其中：上年结转资金" in funds and "其中：单位资金" in funds

@@ -19,7 +19,7 @@ from gongkai.importing.grid import Sheet, number
 FUNDS = "：项目资金"
 INDICATORS = "：绩效指标完成情况"
 SUMMARY = "项目汇总"
-_UNIT_SUFFIX = re.compile(r"[（(](?:万元|元|分|人|㎡)[）)]$")
+_UNIT_SUFFIX = re.compile(r"[（(](?:万元|元|分|人|㎡|%)[）)]$")
 _CATEGORY = re.compile(r"^(.*?)[（(](\d+(?:\.\d+)?)分[）)]$")
 _SOURCE = re.compile(r"^其中[：:]\s*(.+)$")
 _FUND_COLUMNS = ("年初预算数", "全年预算数", "全年执行数")
@@ -115,8 +115,17 @@ def _cells(
         if figure is None:
             leftovers.append(Leftover(sheet.place(r, c), str(value), "不是数字"))
             continue
+        if label in percent and _bare_percent(sheet, c):  # Gongkai's own workbook: “执行率（%）”, 99.96
+            cells[label] = _text(figure) + "%"
+            continue
         cells[label] = _percent(figure) if label in percent else _text(figure)
     return cells
+
+
+def _bare_percent(sheet: Sheet, column: int) -> bool:
+    """A column whose label names “%” holds the percentage itself, not a fraction formatted as one."""
+    head = sheet.rows[0] if sheet.rows else []
+    return column < len(head) and re.search(r"[（(]%[）)]$", str(head[column] or "")) is not None
 
 
 def _percent(fraction: Decimal) -> str:
@@ -138,7 +147,8 @@ def _compare_summary(sheet: Sheet, projects: list[dict[str, Any]], leftovers: li
             if figure is None:
                 continue
             own = _summary_figure(project, label) if project else None
-            if own is None or number(own.rstrip("%")) != (figure * 100 if own.endswith("%") else figure):
+            scale = 100 if own is not None and own.endswith("%") and not _bare_percent(sheet, c) else 1
+            if own is None or number(own.rstrip("%")) != figure * scale:
                 leftovers.append(Leftover(sheet.place(r, c), _text(figure), "项目汇总表中的数字与该项目的表不一致，或找不到该项目"))
 
 
@@ -299,15 +309,18 @@ def _cells_of(sheet: Sheet, r: int, header: list[str], leftovers: list[Leftover]
         label = header[c] if c < len(header) else ""
         if label in ("", "项目", "更正说明"):
             continue
-        cells[label] = _figure(value, label in _RATES)
+        cells[label] = _figure(value, label in _RATES, _bare_percent(sheet, c))
     return cells
 
 
-def _figure(value: Any, rate: bool = False) -> str | None:
+def _figure(value: Any, rate: bool = False, bare: bool = False) -> str | None:
+    """A cell's figure as text; a rate from its fraction, or as it stands in a column labelled “（%）”."""
     figure = number(value)
     if figure is None:
         return None if value in (None, "", "——") else str(value)
-    return _percent(figure) if rate else _text(figure)
+    if rate:
+        return _text(figure) + "%" if bare else _percent(figure)
+    return _text(figure)
 
 
 def _put(data: dict[str, Any], path: tuple[str, ...], value: Any, keep: bool = False) -> None:
